@@ -1,0 +1,140 @@
+package scim
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/scim-go/scim/schema"
+)
+
+// ErrorType is a "scimType" error keyword of RFC 7644 §3.12 or RFC 9865.
+type ErrorType string
+
+// The scimType keywords.
+const (
+	// InvalidFilter: the filter syntax was invalid or the attribute and
+	// comparison combination is not supported.
+	InvalidFilter ErrorType = "invalidFilter"
+	// TooMany: the filter yields more results than the server will process.
+	TooMany ErrorType = "tooMany"
+	// Uniqueness: one or more attribute values are already in use.
+	Uniqueness ErrorType = "uniqueness"
+	// Mutability: the request tried to modify an immutable attribute.
+	Mutability ErrorType = "mutability"
+	// InvalidSyntax: the request body was not a valid SCIM message.
+	InvalidSyntax ErrorType = "invalidSyntax"
+	// InvalidPath: the "path" attribute was invalid or malformed.
+	InvalidPath ErrorType = "invalidPath"
+	// NoTarget: the path did not yield an attribute or value to operate on.
+	NoTarget ErrorType = "noTarget"
+	// InvalidValue: a required value was missing or a value was not
+	// compatible with the attribute's type.
+	InvalidValue ErrorType = "invalidValue"
+	// InvalidVersion: the protocol version is not supported.
+	InvalidVersion ErrorType = "invalidVers"
+	// Sensitive: the request cannot be completed because of sensitive
+	// information in the URI, such as personal data in a filter.
+	Sensitive ErrorType = "sensitive"
+	// InvalidCursor: the cursor is invalid (RFC 9865).
+	InvalidCursor ErrorType = "invalidCursor"
+	// ExpiredCursor: the cursor has expired (RFC 9865).
+	ExpiredCursor ErrorType = "expiredCursor"
+	// InvalidCount: the count is beyond what the server supports (RFC 9865).
+	InvalidCount ErrorType = "invalidCount"
+)
+
+// Error is a SCIM error: an HTTP status, an optional scimType and a detail
+// for the client. It is written as the error response of RFC 7644 §3.12.
+// A host may return an *Error from a ResourceHandler to send it as it is.
+type Error struct {
+	Status int       // HTTP status code, such as 400
+	Type   ErrorType // scimType, or "" when none applies
+	Detail string    // human-readable; sent to the client
+	err    error     // wrapped error, for errors.Is; never sent
+}
+
+// Errorf returns an *Error with the given status, scimType and detail
+// formatted as by fmt.Sprintf.
+func Errorf(status int, typ ErrorType, format string, args ...any) *Error {
+	return &Error{Status: status, Type: typ, Detail: fmt.Sprintf(format, args...)}
+}
+
+// Error returns the status, scimType and detail.
+func (e *Error) Error() string {
+	s := "scim: " + strconv.Itoa(e.Status)
+	if e.Type != "" {
+		s += " " + string(e.Type)
+	}
+	if e.Detail != "" {
+		s += ": " + e.Detail
+	}
+	return s
+}
+
+// Unwrap returns the sentinel the error stands for, such as ErrNotFound.
+func (e *Error) Unwrap() error { return e.err }
+
+// MarshalJSON writes the error body of RFC 7644 §3.12, with the status as a
+// string.
+func (e *Error) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Schemas []string  `json:"schemas"`
+		Type    ErrorType `json:"scimType,omitempty"`
+		Detail  string    `json:"detail,omitempty"`
+		Status  string    `json:"status"`
+	}{[]string{schema.ErrorURN}, e.Type, e.Detail, strconv.Itoa(e.Status)})
+}
+
+// Sentinel errors a ResourceHandler returns, possibly wrapped; the server
+// answers them with the status shown.
+var (
+	// ErrNotFound: the resource does not exist (404).
+	ErrNotFound = errors.New("scim: resource not found")
+	// ErrUniqueness: a value is already in use by another resource (409
+	// uniqueness).
+	ErrUniqueness = errors.New("scim: uniqueness violation")
+	// ErrVersionMismatch: the stored version is not the one the write was
+	// conditioned on (412).
+	ErrVersionMismatch = errors.New("scim: version mismatch")
+)
+
+// WriteError writes err to w as a SCIM error response. An *Error is written
+// as it is; any other error as the server would answer it, a sentinel by its
+// status and anything else as a 500 with a generic detail. Middleware uses
+// it to refuse a request in SCIM form:
+//
+//	scim.WriteError(w, scim.Errorf(http.StatusUnauthorized, "", "missing bearer token"))
+func WriteError(w http.ResponseWriter, err error) {
+	writeError(w, classify(err))
+}
+
+func writeError(w http.ResponseWriter, e *Error) {
+	body, _ := e.MarshalJSON()
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Del("ETag")
+	w.WriteHeader(e.Status)
+	w.Write(body)
+}
+
+// classify maps any error to the *Error sent to the client. It is the one
+// place that decides what a client sees; unknown errors become a generic 500.
+func classify(err error) *Error {
+	var e *Error
+	switch {
+	case errors.As(err, &e):
+		return e
+	case errors.Is(err, ErrNotFound):
+		return &Error{Status: http.StatusNotFound, Detail: "resource not found", err: ErrNotFound}
+	case errors.Is(err, ErrUniqueness):
+		return &Error{Status: http.StatusConflict, Type: Uniqueness, Detail: "a unique attribute value is already in use", err: ErrUniqueness}
+	case errors.Is(err, ErrVersionMismatch):
+		return &Error{Status: http.StatusPreconditionFailed, Detail: "resource version does not match", err: ErrVersionMismatch}
+	}
+	return &Error{Status: http.StatusInternalServerError, Detail: "internal server error", err: err}
+}
+
+const contentType = "application/scim+json"

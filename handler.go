@@ -1,0 +1,74 @@
+package scim
+
+import (
+	"context"
+
+	"github.com/scim-go/scim/resource"
+)
+
+// ResourceHandler stores the resources of one resource type. A host
+// implements it against its own database and hands it to the server in an
+// Endpoint; the server does everything else: it validates request bodies
+// against the resource type's schemas, drops read-only input, applies PATCH,
+// checks conditional requests, projects attributes and writes responses.
+//
+// The server calls a ResourceHandler from many goroutines at once; an
+// implementation must be safe for concurrent use.
+//
+// Errors: return an error wrapping ErrNotFound when the resource does not
+// exist, ErrUniqueness when a write would break a uniqueness rule of the
+// schema, and ErrVersionMismatch when a conditional write finds another
+// version stored. A *Error is sent to the client as it is. Any other error is
+// answered with 500 and a generic detail and is logged; its text never
+// reaches the client.
+type ResourceHandler interface {
+	// Create stores a new resource and returns it as stored. r has been
+	// validated against the schemas; r.ID and r.Meta are empty. Create
+	// assigns the ID and sets Meta.Created, Meta.LastModified and
+	// Meta.Version.
+	Create(ctx context.Context, r *resource.Resource) (*resource.Resource, error)
+
+	// Get returns the resource with the given id, or ErrNotFound.
+	Get(ctx context.Context, id string) (*resource.Resource, error)
+
+	// Replace stores r in place of the resource with ID r.ID and returns it
+	// as stored, with a new Meta.Version and Meta.LastModified. r has been
+	// validated, and read-only and immutable attributes carried over from
+	// the stored resource.
+	//
+	// When version is not "", Replace must store r only if the stored
+	// resource's Meta.Version still equals version, and otherwise return
+	// ErrVersionMismatch, as one atomic compare-and-swap: this is how the
+	// server guarantees that concurrent writers never overwrite each other's
+	// changes (RFC 7644 §3.14).
+	Replace(ctx context.Context, r *resource.Resource, version string) (*resource.Resource, error)
+
+	// Delete removes the resource with the given id, or returns
+	// ErrNotFound. When version is not "", it deletes only if the stored
+	// Meta.Version equals version, and otherwise returns ErrVersionMismatch.
+	Delete(ctx context.Context, id string, version string) error
+
+	// List returns one page of the resources that match q, and how many
+	// match in all. Resources must come in a stable order so that paging
+	// neither skips nor repeats one.
+	List(ctx context.Context, q *Query) (*Page, error)
+}
+
+// Query selects a page of resources for ResourceHandler.List.
+type Query struct {
+	// StartIndex is the 1-based index of the first resource to return
+	// (RFC 7644 §3.4.2.4); it is at least 1.
+	StartIndex int
+	// Count is the largest number of resources to return; it is at least 0
+	// and at most the server's page size limit.
+	Count int
+}
+
+// Page is one page of a list of resources.
+type Page struct {
+	// Resources are the page's resources, in order.
+	Resources []*resource.Resource
+	// TotalResults is the number of resources that match the query in all
+	// pages.
+	TotalResults int
+}

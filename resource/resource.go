@@ -1,0 +1,96 @@
+// Package resource holds a SCIM resource value and converts it to and from
+// JSON according to its resource type's schemas (RFC 7643).
+//
+// A Resource keeps the common attributes id, externalId and meta in fields
+// and every other attribute in Attributes, keyed by the attribute's canonical
+// name as its schema spells it. Attributes of a schema extension are held in
+// a map[string]any under the extension's schema URN, as they appear in JSON.
+//
+// Values in Attributes have these Go types, by SCIM type (RFC 7643 §2.3):
+//
+//	string, reference, binary   string (binary as its base64 text)
+//	boolean                      bool
+//	integer                      int64
+//	decimal                      float64
+//	dateTime                     time.Time
+//	complex                      map[string]any, keyed by canonical sub-attribute name
+//	multi-valued                 []any of the above
+//
+// Decode produces exactly these types. Encoders also accept the other Go
+// integer and float types, json.Number, and []string, so that a host may fill
+// a Resource from its own storage without converting every value.
+//
+// A Resource is not safe for concurrent modification; a host must not change
+// a Resource after handing it to the server.
+package resource
+
+import "time"
+
+// Resource is one SCIM resource: a User, a Group or a custom type.
+type Resource struct {
+	// ID is the service provider's unique, stable identifier (RFC 7643 §3.1).
+	ID string
+	// ExternalID is the identifier the provisioning client assigned, or "".
+	ExternalID string
+	// Meta is the resource's metadata.
+	Meta Meta
+	// Attributes maps canonical attribute names to values; see the package
+	// documentation for the Go types of values.
+	Attributes map[string]any
+}
+
+// Meta is the "meta" attribute of RFC 7643 §3.1.
+type Meta struct {
+	// ResourceType is the name of the resource's type, such as "User". The
+	// server fills it in on output when empty.
+	ResourceType string
+	// Created and LastModified are set by the store; zero means unknown.
+	Created      time.Time
+	LastModified time.Time
+	// Location is the resource's URI. The server fills it in on output from
+	// its base URL when empty.
+	Location string
+	// Version is an opaque version the store changes on every modification,
+	// such as a counter or a hash. The server presents it as the weak entity
+	// tag W/"Version" in meta.version and the ETag header (RFC 7644 §3.14);
+	// "" means the store does not version resources.
+	Version string
+}
+
+// Clone returns a deep copy of r: changing the copy, its attribute maps or
+// slices leaves r untouched.
+func (r *Resource) Clone() *Resource {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	c.Attributes = cloneMap(r.Attributes)
+	return &c
+}
+
+func cloneMap(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	c := make(map[string]any, len(m))
+	for k, v := range m {
+		c[k] = cloneValue(v)
+	}
+	return c
+}
+
+func cloneValue(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		return cloneMap(v)
+	case []any:
+		c := make([]any, len(v))
+		for i, e := range v {
+			c[i] = cloneValue(e)
+		}
+		return c
+	case []string:
+		return append([]string(nil), v...)
+	}
+	return v
+}
