@@ -74,8 +74,22 @@ func (e *Error) Error() string {
 	return s
 }
 
-// Unwrap returns the sentinel the error stands for, such as ErrNotFound.
+// Unwrap returns the error e was made from, if any.
 func (e *Error) Unwrap() error { return e.err }
+
+// Is reports whether e stands for target, one of the sentinels ErrNotFound,
+// ErrUniqueness and ErrVersionMismatch, by its status and scimType.
+func (e *Error) Is(target error) bool {
+	switch target {
+	case ErrNotFound:
+		return e.Status == http.StatusNotFound
+	case ErrUniqueness:
+		return e.Status == http.StatusConflict && e.Type == Uniqueness
+	case ErrVersionMismatch:
+		return e.Status == http.StatusPreconditionFailed
+	}
+	return false
+}
 
 // MarshalJSON writes the error body of RFC 7644 §3.12, with the status as a
 // string.
@@ -128,11 +142,11 @@ func classify(err error) *Error {
 	case errors.As(err, &e):
 		return e
 	case errors.Is(err, ErrNotFound):
-		return &Error{Status: http.StatusNotFound, Detail: "resource not found", err: ErrNotFound}
+		return &Error{Status: http.StatusNotFound, Detail: "resource not found"}
 	case errors.Is(err, ErrUniqueness):
-		return &Error{Status: http.StatusConflict, Type: Uniqueness, Detail: "a unique attribute value is already in use", err: ErrUniqueness}
+		return &Error{Status: http.StatusConflict, Type: Uniqueness, Detail: "a unique attribute value is already in use"}
 	case errors.Is(err, ErrVersionMismatch):
-		return &Error{Status: http.StatusPreconditionFailed, Detail: "resource version does not match", err: ErrVersionMismatch}
+		return &Error{Status: http.StatusPreconditionFailed, Detail: "resource version does not match"}
 	}
 	return &Error{Status: http.StatusInternalServerError, Detail: "internal server error", err: err}
 }

@@ -4,14 +4,44 @@
 // schemas of RFC 7643 §4 and §8.7.
 //
 // A Schema or ResourceType can be declared in Go or loaded from its RFC 7643
-// JSON representation with the encoding/json package, so a host can serve a
-// custom resource type described in a file.
+// JSON representation, so a host can serve a custom resource type described
+// in a file.
 //
 // Values of this package are plain data. Once handed to a server they must not
 // be modified; reading them from many goroutines is safe.
+//
+// # Built-in schemas
+//
+// [User], [Group] and [EnterpriseUser] return the schemas of RFC 7643 §8.7.1,
+// decoded from an embedded transcription of that section's JSON, and
+// [UserResourceType] and [GroupResourceType] the resource types of RFC 7643
+// §8.6. Each call returns a fresh deep copy that the caller may change, for
+// example to drop attributes a host does not store or to mark one required.
+// Where §8.7.1 contradicts the text of RFC 7643 §2 and §4 or a verified
+// erratum, the built-ins follow the text; builtin.go lists each such choice.
+// The common attributes id, externalId and meta (RFC 7643 §3.1) belong to
+// every resource but to no schema: they are never in a Schema's Attributes,
+// and [CommonAttributes] describes them.
+//
+// # JSON
+//
+// [Attribute] and [Schema] marshal to and unmarshal from the representation
+// of RFC 7643 §7, and [ResourceType] marshals to that of RFC 7643 §6.
+// Attribute names and characteristic values are matched case-insensitively
+// on input, and unknown members such as "schemas" and "meta" are ignored.
+// [Schema.MarshalWithMeta] and [ResourceType.MarshalWithMeta] add the "meta"
+// a server returns from its /Schemas and /ResourceTypes endpoints.
+//
+// A resource type names its schemas by URN, so it is decoded with
+// [ParseResourceType] or [ParseResourceTypes] given the schemas it may refer
+// to. [ParseSchemas] and [ParseResourceTypes] accept one object, a JSON array
+// of them, or a ListResponse as served by a SCIM server, and [LoadDir] loads
+// a directory of such files. Loading does not check definitions: call
+// [Schema.Validate] and [ResourceType.Validate] (LoadDir does).
 package schema
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -56,7 +86,9 @@ func (t Type) String() string { return enumString(typeNames[:], int(t), "Type") 
 func (t Type) MarshalText() ([]byte, error) { return enumMarshal(typeNames[:], int(t), "type") }
 
 // UnmarshalText implements encoding.TextUnmarshaler; names match case-insensitively.
-func (t *Type) UnmarshalText(b []byte) error { return enumUnmarshal(typeNames[:], (*int)(t), b, "type") }
+func (t *Type) UnmarshalText(b []byte) error {
+	return enumUnmarshal(typeNames[:], (*int)(t), b, "type")
+}
 
 // Mutability says whether and how an attribute can be modified (RFC 7643
 // §7). The zero value is ReadWrite, the default.
@@ -146,19 +178,24 @@ func (u *Uniqueness) UnmarshalText(b []byte) error {
 // complex attribute, with the characteristics of RFC 7643 §2.2 and §7. The
 // zero value of each field is the RFC default: a single-valued, optional,
 // case-insensitive, readWrite string returned by default with no uniqueness.
+//
+// Its JSON form is that of RFC 7643 §7. Marshalling writes every
+// characteristic, omitting only empty subAttributes, canonicalValues and
+// referenceTypes; unmarshalling treats a missing characteristic as its
+// default.
 type Attribute struct {
-	Name            string
-	Type            Type
-	SubAttributes   []*Attribute // only for Type Complex
-	MultiValued     bool
-	Description     string
-	Required        bool
-	CanonicalValues []string
-	CaseExact       bool
-	Mutability      Mutability
-	Returned        Returned
-	Uniqueness      Uniqueness
-	ReferenceTypes  []string // only for Type Reference, such as "User", "external", "uri"
+	Name            string       `json:"name"`
+	Type            Type         `json:"type"`
+	SubAttributes   []*Attribute `json:"subAttributes,omitempty"` // only for Type Complex
+	MultiValued     bool         `json:"multiValued"`
+	Description     string       `json:"description"`
+	Required        bool         `json:"required"`
+	CanonicalValues []string     `json:"canonicalValues,omitempty"`
+	CaseExact       bool         `json:"caseExact"`
+	Mutability      Mutability   `json:"mutability"`
+	Returned        Returned     `json:"returned"`
+	Uniqueness      Uniqueness   `json:"uniqueness"`
+	ReferenceTypes  []string     `json:"referenceTypes,omitempty"` // only for Type Reference, such as "User", "external", "uri"
 }
 
 // SubAttribute returns the sub-attribute named name, matched
@@ -167,7 +204,35 @@ func (a *Attribute) SubAttribute(name string) *Attribute {
 	return find(a.SubAttributes, name)
 }
 
+// Clone returns a deep copy of a, or nil if a is nil.
+func (a *Attribute) Clone() *Attribute {
+	if a == nil {
+		return nil
+	}
+	c := *a
+	c.SubAttributes = cloneAttributes(a.SubAttributes)
+	c.CanonicalValues = slices.Clone(a.CanonicalValues)
+	c.ReferenceTypes = slices.Clone(a.ReferenceTypes)
+	return &c
+}
+
+func cloneAttributes(attrs []*Attribute) []*Attribute {
+	if attrs == nil {
+		return nil
+	}
+	c := make([]*Attribute, len(attrs))
+	for i, a := range attrs {
+		c[i] = a.Clone()
+	}
+	return c
+}
+
 // Schema is a SCIM schema (RFC 7643 §7): a URN and the attributes it defines.
+// Attributes never include the common attributes id, externalId and meta
+// (RFC 7643 §3.1), which every resource has whatever its schemas.
+//
+// Its JSON form is that of RFC 7643 §7 without "schemas" and "meta"; see
+// [Schema.MarshalWithMeta] for the form a server returns.
 type Schema struct {
 	ID          string // the schema URN
 	Name        string
@@ -181,8 +246,21 @@ func (s *Schema) Attribute(name string) *Attribute {
 	return find(s.Attributes, name)
 }
 
+// Clone returns a deep copy of s, or nil if s is nil.
+func (s *Schema) Clone() *Schema {
+	if s == nil {
+		return nil
+	}
+	c := *s
+	c.Attributes = cloneAttributes(s.Attributes)
+	return &c
+}
+
 // ResourceType describes a type of resource served at an endpoint (RFC 7643
 // §6): its core schema and the extension schemas it may carry.
+//
+// It marshals to the JSON of RFC 7643 §6, naming its schemas by URN; decode
+// it with [ParseResourceType], which resolves those URNs.
 type ResourceType struct {
 	ID          string // defaults to Name when empty
 	Name        string // such as "User"

@@ -1,0 +1,428 @@
+package resource
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/scim-go/scim/schema"
+)
+
+// DecodeOptions controls how Decode treats input that RFC 7643 lets a
+// service provider either ignore or reject. The zero value ignores it, as
+// identity providers expect.
+type DecodeOptions struct {
+	// Strict rejects attributes and schema URNs the resource type does not
+	// define, and values given as strings where the schema wants a boolean
+	// or a number ("True", "42"), instead of ignoring or converting them.
+	Strict bool
+}
+
+// Decode parses a resource body, as sent with POST or PUT, and checks it
+// against the resource type's schemas (RFC 7643 §2 and RFC 7644 §3.3):
+//
+//   - attribute names and schema URNs match case-insensitively and are stored
+//     under their canonical names;
+//   - values must have their attribute's type, multi-valued attributes hold
+//     arrays (a single value is wrapped in one), and at most one value of a
+//     multi-valued attribute may have "primary" true;
+//   - read-only attributes, id and meta are ignored, and null or empty values
+//     are unassigned;
+//   - "schemas" must list the core schema; unknown attributes and schema
+//     URNs are ignored unless opt.Strict is set.
+//
+// Decode does not check required attributes, since PUT carries some over
+// from the stored resource; call CheckRequired on the final resource. A
+// body that breaks a rule yields an *Error.
+func Decode(rt *schema.ResourceType, data []byte, opt DecodeOptions) (*Resource, error) {
+	m, err := parseObject(data)
+	if err != nil {
+		return nil, err
+	}
+	d := decoder{rt: rt, opt: opt}
+	return d.resource(m)
+}
+
+// parseObject parses a JSON object, keeping numbers as json.Number.
+func parseObject(data []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, invalidSyntax("", "request body is not valid JSON: "+jsonErrorText(err))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, invalidSyntax("", "request body has data after the JSON object")
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, invalidSyntax("", "request body must be a JSON object, found "+kind(v))
+	}
+	return m, nil
+}
+
+// jsonErrorText describes a JSON syntax error without echoing Go type names.
+func jsonErrorText(err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return se.Error() + " at offset " + strconv.FormatInt(se.Offset, 10)
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return "unexpected end of input"
+	}
+	return "malformed input"
+}
+
+type decoder struct {
+	rt  *schema.ResourceType
+	opt DecodeOptions
+}
+
+func (d *decoder) resource(m map[string]any) (*Resource, error) {
+	r := &Resource{Attributes: make(map[string]any, len(m))}
+	if err := d.schemas(m); err != nil {
+		return nil, err
+	}
+	seen := make(map[string]string, len(m))
+	for k, v := range m {
+		switch {
+		case strings.EqualFold(k, "schemas"), strings.EqualFold(k, "id"), strings.EqualFold(k, "meta"):
+			// schemas was checked above; id and meta are read-only.
+		case strings.EqualFold(k, "externalId"):
+			if err := d.once(seen, "externalId", k); err != nil {
+				return nil, err
+			}
+			switch v := v.(type) {
+			case nil:
+			case string:
+				r.ExternalID = v
+			default:
+				return nil, invalidValue("externalId", "expected a string, found "+kind(v))
+			}
+		case strings.EqualFold(k, d.rt.Schema.ID):
+			// The core schema's attributes nested under its URN.
+			obj, ok := v.(map[string]any)
+			if !ok {
+				return nil, invalidValue(d.rt.Schema.ID, "expected an object, found "+kind(v))
+			}
+			for k2, v2 := range obj {
+				if err := d.attribute(r.Attributes, seen, d.rt.Schema, k2, v2, d.rt.Schema.ID+":"); err != nil {
+					return nil, err
+				}
+			}
+		default:
+			if ext := d.rt.Extension(k); ext != nil {
+				if err := d.once(seen, ext.ID, k); err != nil {
+					return nil, err
+				}
+				if v == nil {
+					continue
+				}
+				obj, ok := v.(map[string]any)
+				if !ok {
+					return nil, invalidValue(ext.ID, "expected an object, found "+kind(v))
+				}
+				em := make(map[string]any, len(obj))
+				eseen := make(map[string]string, len(obj))
+				for k2, v2 := range obj {
+					if err := d.attribute(em, eseen, ext, k2, v2, ext.ID+":"); err != nil {
+						return nil, err
+					}
+				}
+				if len(em) > 0 {
+					r.Attributes[ext.ID] = em
+				}
+				continue
+			}
+			if err := d.attribute(r.Attributes, seen, d.rt.Schema, k, v, ""); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return r, nil
+}
+
+// schemas checks the "schemas" attribute: it must list the core schema, and
+// in strict mode nothing the resource type does not define.
+func (d *decoder) schemas(m map[string]any) error {
+	var raw any
+	found := false
+	for k, v := range m {
+		if strings.EqualFold(k, "schemas") {
+			if found {
+				return invalidSyntax("schemas", "given more than once")
+			}
+			raw, found = v, true
+		}
+	}
+	if !found || raw == nil {
+		return invalidSyntax("schemas", "required; it must list "+d.rt.Schema.ID)
+	}
+	list, ok := raw.([]any)
+	if !ok {
+		return invalidSyntax("schemas", "expected an array of schema URNs, found "+kind(raw))
+	}
+	core := false
+	for _, e := range list {
+		s, ok := e.(string)
+		if !ok {
+			return invalidSyntax("schemas", "expected an array of schema URNs, found an element that is "+kind(e))
+		}
+		switch {
+		case strings.EqualFold(s, d.rt.Schema.ID):
+			core = true
+		case d.rt.Extension(s) != nil:
+		case d.opt.Strict:
+			return invalidSyntax("schemas", "unknown schema "+quote(s)+" for resource type "+d.rt.Name)
+		}
+	}
+	if !core {
+		return invalidSyntax("schemas", "must list "+d.rt.Schema.ID)
+	}
+	return nil
+}
+
+// once records that the canonical name was given, and fails if it was given
+// before under another spelling, as in {"userName": "a", "USERNAME": "b"}.
+func (d *decoder) once(seen map[string]string, canonical, key string) error {
+	if prev, ok := seen[canonical]; ok {
+		return invalidSyntax(canonical, "given twice, as "+quote(prev)+" and "+quote(key))
+	}
+	seen[canonical] = key
+	return nil
+}
+
+// attribute decodes the value v of the attribute named key of schema s into
+// dst under its canonical name. prefix is put before the name in error paths.
+func (d *decoder) attribute(dst map[string]any, seen map[string]string, s *schema.Schema, key string, v any, prefix string) error {
+	a := s.Attribute(key)
+	if a == nil {
+		if d.opt.Strict {
+			return invalidSyntax(prefix+key, "not defined by schema "+s.ID)
+		}
+		return nil
+	}
+	if err := d.once(seen, a.Name, key); err != nil {
+		return err
+	}
+	if a.Mutability == schema.ReadOnly {
+		return nil
+	}
+	val, err := d.value(a, v, prefix+a.Name)
+	if err != nil {
+		return err
+	}
+	if val != nil {
+		dst[a.Name] = val
+	}
+	return nil
+}
+
+// value decodes v for attribute a, returning nil when it is unassigned.
+func (d *decoder) value(a *schema.Attribute, v any, path string) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	if !a.MultiValued {
+		if _, ok := v.([]any); ok {
+			return nil, invalidValue(path, "expected "+typeText(a)+", found an array")
+		}
+		return d.single(a, v, path)
+	}
+	list, ok := v.([]any)
+	if !ok {
+		list = []any{v}
+	}
+	out := make([]any, 0, len(list))
+	primary := false
+	for _, e := range list {
+		val, err := d.single(a, e, path)
+		if err != nil {
+			return nil, err
+		}
+		if val == nil {
+			continue
+		}
+		if m, ok := val.(map[string]any); ok && m["primary"] == true {
+			if primary {
+				return nil, invalidValue(path, "more than one value has \"primary\" set to true")
+			}
+			primary = true
+		}
+		out = append(out, val)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
+}
+
+// single decodes one value of attribute a.
+func (d *decoder) single(a *schema.Attribute, v any, path string) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	if a.Type == schema.Complex {
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return nil, invalidValue(path, "expected an object, found "+kind(v))
+		}
+		out := make(map[string]any, len(obj))
+		seen := make(map[string]string, len(obj))
+		for k, sv := range obj {
+			sa := a.SubAttribute(k)
+			if sa == nil {
+				if d.opt.Strict {
+					return nil, invalidSyntax(path+"."+k, "not a sub-attribute of "+quote(a.Name))
+				}
+				continue
+			}
+			if err := d.once(seen, sa.Name, k); err != nil {
+				return nil, err
+			}
+			if sa.Mutability == schema.ReadOnly {
+				continue
+			}
+			val, err := d.value(sa, sv, path+"."+sa.Name)
+			if err != nil {
+				return nil, err
+			}
+			if val != nil {
+				out[sa.Name] = val
+			}
+		}
+		if len(out) == 0 {
+			return nil, nil
+		}
+		return out, nil
+	}
+	return Coerce(a, v, !d.opt.Strict, path)
+}
+
+// Coerce converts a JSON value, as decoded by encoding/json with UseNumber,
+// to the Go type that holds attribute a's simple values (see the package
+// documentation). When lenient is set it also accepts booleans and numbers
+// written as strings, such as "False" or "42". It reports an *Error naming
+// path when v does not fit a's type.
+func Coerce(a *schema.Attribute, v any, lenient bool, path string) (any, error) {
+	switch a.Type {
+	case schema.String, schema.Reference:
+		if s, ok := v.(string); ok {
+			return s, nil
+		}
+	case schema.Binary:
+		if s, ok := v.(string); ok {
+			if _, err := base64.StdEncoding.DecodeString(s); err != nil {
+				return nil, invalidValue(path, "expected base64-encoded binary data")
+			}
+			return s, nil
+		}
+	case schema.Boolean:
+		switch v := v.(type) {
+		case bool:
+			return v, nil
+		case string:
+			if lenient {
+				if strings.EqualFold(v, "true") {
+					return true, nil
+				}
+				if strings.EqualFold(v, "false") {
+					return false, nil
+				}
+			}
+		}
+	case schema.Integer:
+		if text, ok := numberText(v, lenient); ok {
+			n, err := strconv.ParseInt(text, 10, 64)
+			if err != nil {
+				if f, ferr := strconv.ParseFloat(text, 64); ferr == nil && f == math.Trunc(f) && math.Abs(f) < 1<<63 {
+					return int64(f), nil
+				}
+				return nil, invalidValue(path, "expected an integer, found "+text)
+			}
+			return n, nil
+		}
+	case schema.Decimal:
+		if text, ok := numberText(v, lenient); ok {
+			f, err := strconv.ParseFloat(text, 64)
+			if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+				return nil, invalidValue(path, "expected a decimal number, found "+text)
+			}
+			return f, nil
+		}
+	case schema.DateTime:
+		if s, ok := v.(string); ok {
+			t, err := time.Parse(time.RFC3339Nano, s)
+			if err != nil {
+				return nil, invalidValue(path, "expected a dateTime such as \"2011-05-13T04:42:34Z\", found "+quote(s))
+			}
+			return t, nil
+		}
+	case schema.Complex:
+		return nil, invalidValue(path, "expected a value for a sub-attribute of "+quote(a.Name))
+	}
+	return nil, invalidValue(path, "expected "+typeText(a)+", found "+kind(v))
+}
+
+func numberText(v any, lenient bool) (string, bool) {
+	switch v := v.(type) {
+	case json.Number:
+		return string(v), true
+	case string:
+		if lenient && v != "" {
+			if _, err := strconv.ParseFloat(v, 64); err == nil {
+				return v, true
+			}
+		}
+	}
+	return "", false
+}
+
+// typeText names a's type with an article, for messages.
+func typeText(a *schema.Attribute) string {
+	switch a.Type {
+	case schema.Boolean:
+		return "a boolean"
+	case schema.Decimal:
+		return "a decimal number"
+	case schema.Integer:
+		return "an integer"
+	case schema.DateTime:
+		return "a dateTime string"
+	case schema.Binary:
+		return "a base64 string"
+	case schema.Reference:
+		return "a reference string"
+	case schema.Complex:
+		return "an object"
+	}
+	return "a string"
+}
+
+// kind names the JSON type of a decoded value, for messages.
+func kind(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case json.Number, float64:
+		return "a number"
+	case string:
+		if len(v) > 40 {
+			return "the string " + quote(v[:40]+"...")
+		}
+		return "the string " + quote(v)
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return "an unsupported value"
+}

@@ -1,0 +1,204 @@
+package resource
+
+import (
+	"strings"
+	"time"
+
+	"github.com/scim-go/scim/schema"
+)
+
+// CheckRequired reports an *Error if r lacks a required attribute (RFC 7643
+// §2.2): a required attribute of the core schema or of an extension r
+// carries, a required extension, or a required sub-attribute of a complex
+// value. Read-only attributes are the service provider's to set and are not
+// checked.
+func CheckRequired(rt *schema.ResourceType, r *Resource) error {
+	if err := checkRequired(rt.Schema.Attributes, r.Attributes, ""); err != nil {
+		return err
+	}
+	for _, e := range rt.Extensions {
+		m, _ := r.Attributes[e.Schema.ID].(map[string]any)
+		if m == nil {
+			if e.Required {
+				return invalidValue(e.Schema.ID, "required extension is missing")
+			}
+			continue
+		}
+		if err := checkRequired(e.Schema.Attributes, m, e.Schema.ID+":"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkRequired(attrs []*schema.Attribute, m map[string]any, prefix string) error {
+	for _, a := range attrs {
+		if a.Mutability == schema.ReadOnly {
+			continue
+		}
+		v, ok := m[a.Name]
+		if !ok || v == nil {
+			if a.Required {
+				return invalidValue(prefix+a.Name, "required attribute is missing")
+			}
+			continue
+		}
+		if a.Type != schema.Complex {
+			continue
+		}
+		for _, e := range values(v) {
+			sub, _ := e.(map[string]any)
+			if err := checkRequired(a.SubAttributes, sub, prefix+a.Name+"."); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// values returns v as a list: its elements if it is multi-valued, else v.
+func values(v any) []any {
+	switch v := v.(type) {
+	case nil:
+		return nil
+	case []any:
+		return v
+	}
+	return []any{v}
+}
+
+// Merge prepares next, a decoded PUT body, to replace stored (RFC 7644
+// §3.5.1). It carries over from stored what a client cannot set or cannot
+// see: id, meta, read-only attributes and sub-attributes of single-valued
+// complex attributes, immutable attributes the body omits, and attributes
+// that are never returned (such as a password) when the body omits them. An
+// immutable attribute whose value the body changes is an *Error of type
+// "mutability". Merge changes next in place.
+func Merge(rt *schema.ResourceType, stored, next *Resource) error {
+	next.ID = stored.ID
+	next.Meta = stored.Meta
+	if next.Attributes == nil {
+		next.Attributes = make(map[string]any)
+	}
+	if err := merge(rt.Schema.Attributes, stored.Attributes, next.Attributes, ""); err != nil {
+		return err
+	}
+	for _, e := range rt.Extensions {
+		id := e.Schema.ID
+		old, _ := stored.Attributes[id].(map[string]any)
+		if old == nil {
+			continue
+		}
+		cur, _ := next.Attributes[id].(map[string]any)
+		if cur == nil {
+			cur = make(map[string]any)
+		}
+		if err := merge(e.Schema.Attributes, old, cur, id+":"); err != nil {
+			return err
+		}
+		if len(cur) > 0 {
+			next.Attributes[id] = cur
+		}
+	}
+	return nil
+}
+
+func merge(attrs []*schema.Attribute, old, cur map[string]any, prefix string) error {
+	for _, a := range attrs {
+		ov, had := old[a.Name]
+		if !had || ov == nil {
+			continue
+		}
+		nv, has := cur[a.Name]
+		switch {
+		case a.Mutability == schema.ReadOnly:
+			cur[a.Name] = ov
+		case !has:
+			if a.Mutability == schema.Immutable || a.Returned == schema.ReturnedNever || a.Mutability == schema.WriteOnly {
+				cur[a.Name] = ov
+			}
+		case a.Mutability == schema.Immutable:
+			if !Equal(a, ov, nv) {
+				return &Error{Type: "mutability", Path: prefix + a.Name, Msg: "immutable attribute cannot be changed once set"}
+			}
+		case a.Type == schema.Complex && !a.MultiValued:
+			om, _ := ov.(map[string]any)
+			nm, _ := nv.(map[string]any)
+			if om != nil && nm != nil {
+				if err := merge(a.SubAttributes, om, nm, prefix+a.Name+"."); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Equal reports whether a and b are equal values of attribute attr,
+// comparing strings case-insensitively unless attr is caseExact (RFC 7643
+// §2.2), sub-attributes by their own rules, and multi-valued attributes as
+// ordered lists.
+func Equal(attr *schema.Attribute, a, b any) bool {
+	if attr.MultiValued {
+		la, lb := values(a), values(b)
+		if len(la) != len(lb) {
+			return false
+		}
+		single := *attr
+		single.MultiValued = false
+		for i := range la {
+			if !Equal(&single, la[i], lb[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	if attr.Type == schema.Complex {
+		ma, _ := a.(map[string]any)
+		mb, _ := b.(map[string]any)
+		if len(ma) != len(mb) {
+			return false
+		}
+		for k, va := range ma {
+			vb, ok := mb[k]
+			if !ok {
+				return false
+			}
+			sa := attr.SubAttribute(k)
+			if sa == nil {
+				if !equalSimple(false, va, vb) {
+					return false
+				}
+				continue
+			}
+			if !Equal(sa, va, vb) {
+				return false
+			}
+		}
+		return true
+	}
+	return equalSimple(attr.CaseExact, a, b)
+}
+
+func equalSimple(caseExact bool, a, b any) bool {
+	switch a := a.(type) {
+	case string:
+		b, ok := b.(string)
+		if !ok {
+			return false
+		}
+		if caseExact {
+			return a == b
+		}
+		return strings.EqualFold(a, b)
+	case time.Time:
+		b, ok := b.(time.Time)
+		return ok && a.Equal(b)
+	case bool:
+		b, ok := b.(bool)
+		return ok && a == b
+	}
+	fa, okA := toFloat(a)
+	fb, okB := toFloat(b)
+	return okA && okB && fa == fb
+}

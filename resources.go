@@ -1,0 +1,293 @@
+package scim
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/scim-go/scim/resource"
+	"github.com/scim-go/scim/schema"
+)
+
+// maxAttempts bounds how often a PUT without If-Match re-reads and retries
+// when another writer changed the resource between its read and its write.
+const maxAttempts = 5
+
+func (s *Server) collection(ep *endpoint) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead:
+			s.list(w, r, ep)
+		case http.MethodPost:
+			s.create(w, r, ep)
+		default:
+			s.allow(w, r, "GET, POST")
+		}
+	}
+}
+
+func (s *Server) member(ep *endpoint) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		switch r.Method {
+		case http.MethodGet, http.MethodHead:
+			s.get(w, r, ep, id)
+		case http.MethodPut:
+			s.replace(w, r, ep, id)
+		case http.MethodDelete:
+			s.delete(w, r, ep, id)
+		default:
+			s.allow(w, r, "GET, PUT, DELETE")
+		}
+	}
+}
+
+func (s *Server) get(w http.ResponseWriter, r *http.Request, ep *endpoint, id string) {
+	proj, err := projection(r, ep.rt)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	res, err := ep.h.Get(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, ep.notFound(id, err))
+		return
+	}
+	if res.Meta.Version != "" && matchETag(r.Header.Get("If-None-Match"), res.Meta.Version) {
+		w.Header().Set("ETag", resource.ETag(res.Meta.Version))
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	s.writeResource(w, r, ep, http.StatusOK, res, proj)
+}
+
+func (s *Server) create(w http.ResponseWriter, r *http.Request, ep *endpoint) {
+	proj, err := projection(r, ep.rt)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body, err := s.readBody(w, r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	res, err := s.decode(ep.rt, body)
+	if err == nil {
+		err = checkRequired(ep.rt, res)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out, err := ep.h.Create(r.Context(), res)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeResource(w, r, ep, http.StatusCreated, out, proj)
+}
+
+func (s *Server) replace(w http.ResponseWriter, r *http.Request, ep *endpoint, id string) {
+	proj, err := projection(r, ep.rt)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body, err := s.readBody(w, r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	next, err := s.decode(ep.rt, body)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ifMatch := r.Header.Get("If-Match")
+	for attempt := 1; ; attempt++ {
+		stored, err := ep.h.Get(r.Context(), id)
+		if err != nil {
+			s.fail(w, r, ep.notFound(id, err))
+			return
+		}
+		if ifMatch != "" && !matchETag(ifMatch, stored.Meta.Version) {
+			s.fail(w, r, errPrecondition(stored.Meta.Version))
+			return
+		}
+		res := next.Clone()
+		err = resource.Merge(ep.rt, stored, res)
+		if err == nil {
+			err = checkRequired(ep.rt, res)
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		out, err := ep.h.Replace(r.Context(), res, stored.Meta.Version)
+		if errors.Is(err, ErrVersionMismatch) && ifMatch == "" && attempt < maxAttempts {
+			continue // another writer came between our read and write
+		}
+		if err != nil {
+			s.fail(w, r, ep.notFound(id, err))
+			return
+		}
+		s.writeResource(w, r, ep, http.StatusOK, out, proj)
+		return
+	}
+}
+
+func (s *Server) delete(w http.ResponseWriter, r *http.Request, ep *endpoint, id string) {
+	version := ""
+	if ifMatch := r.Header.Get("If-Match"); ifMatch != "" {
+		stored, err := ep.h.Get(r.Context(), id)
+		if err != nil {
+			s.fail(w, r, ep.notFound(id, err))
+			return
+		}
+		if !matchETag(ifMatch, stored.Meta.Version) {
+			s.fail(w, r, errPrecondition(stored.Meta.Version))
+			return
+		}
+		version = stored.Meta.Version
+	}
+	if err := ep.h.Delete(r.Context(), id, version); err != nil {
+		s.fail(w, r, ep.notFound(id, err))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// notFound gives a handler's ErrNotFound a detail naming the resource; it
+// returns other errors as they are.
+func (ep *endpoint) notFound(id string, err error) error {
+	var e *Error
+	if errors.Is(err, ErrNotFound) && !errors.As(err, &e) {
+		return Errorf(http.StatusNotFound, "", "%s %q not found", ep.rt.Name, id)
+	}
+	return err
+}
+
+func errPrecondition(version string) *Error {
+	detail := "resource has changed: If-Match does not match its current version"
+	if version != "" {
+		detail += " " + resource.ETag(version)
+	}
+	return &Error{Status: http.StatusPreconditionFailed, Detail: detail}
+}
+
+func (s *Server) decode(rt *schema.ResourceType, body []byte) (*resource.Resource, error) {
+	res, err := resource.Decode(rt, body, resource.DecodeOptions{Strict: s.cfg.Strict})
+	return res, resourceError(err)
+}
+
+func checkRequired(rt *schema.ResourceType, res *resource.Resource) error {
+	return resourceError(resource.CheckRequired(rt, res))
+}
+
+// resourceError turns a *resource.Error into a 400 *Error.
+func resourceError(err error) error {
+	var re *resource.Error
+	if errors.As(err, &re) {
+		return &Error{Status: http.StatusBadRequest, Type: ErrorType(re.Type), Detail: re.Error()}
+	}
+	return err
+}
+
+// readBody checks the request's content type and reads its body, at most
+// Config.MaxBodyBytes of it.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, params, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/scim+json" && mt != "application/json") {
+			return nil, Errorf(http.StatusUnsupportedMediaType, "", "content type %q is not supported; send application/scim+json", ct)
+		}
+		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
+			return nil, Errorf(http.StatusUnsupportedMediaType, "", "charset %q is not supported; send UTF-8", cs)
+		}
+	}
+	limit := s.cfg.MaxBodyBytes
+	tooLarge := Errorf(http.StatusRequestEntityTooLarge, "", "request body is larger than %d bytes", limit)
+	if r.ContentLength > limit {
+		return nil, tooLarge
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, tooLarge
+		}
+		return nil, Errorf(http.StatusBadRequest, InvalidSyntax, "request body could not be read")
+	}
+	if len(body) == 0 {
+		return nil, Errorf(http.StatusBadRequest, InvalidSyntax, "request body is empty")
+	}
+	return body, nil
+}
+
+// projection reads the attributes and excludedAttributes query parameters
+// (RFC 7644 §3.9).
+func projection(r *http.Request, rt *schema.ResourceType) (*resource.Projection, error) {
+	q := r.URL.Query()
+	return resource.NewProjection(rt, splitList(q["attributes"]), splitList(q["excludedAttributes"])), nil
+}
+
+// splitList splits comma-separated parameter values.
+func splitList(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+// writeResource writes res with its ETag, and for 201 its Location.
+func (s *Server) writeResource(w http.ResponseWriter, r *http.Request, ep *endpoint, status int, res *resource.Resource, proj *resource.Projection) {
+	out := s.present(r, ep, res)
+	bp := bufPool.Get().(*[]byte)
+	buf := resource.AppendJSON((*bp)[:0], ep.rt, out, proj)
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Length", strconv.Itoa(len(buf)))
+	if out.Meta.Version != "" {
+		h.Set("ETag", resource.ETag(out.Meta.Version))
+	}
+	if status == http.StatusCreated {
+		h.Set("Location", out.Meta.Location)
+	}
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		w.Write(buf)
+	}
+	*bp = buf
+	if cap(buf) <= 64<<10 {
+		bufPool.Put(bp)
+	}
+}
+
+// present returns res with meta.resourceType and meta.location filled in,
+// leaving the handler's value untouched.
+func (s *Server) present(r *http.Request, ep *endpoint, res *resource.Resource) *resource.Resource {
+	if res.Meta.ResourceType != "" && res.Meta.Location != "" {
+		return res
+	}
+	out := *res
+	if out.Meta.ResourceType == "" {
+		out.Meta.ResourceType = ep.rt.Name
+	}
+	if out.Meta.Location == "" {
+		out.Meta.Location = s.baseURL(r) + ep.rt.Endpoint + "/" + url.PathEscape(res.ID)
+	}
+	return &out
+}

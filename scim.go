@@ -1,0 +1,271 @@
+// Package scim is an embeddable SCIM 2.0 server (RFC 7643, RFC 7644).
+//
+// A host describes its resource types with package schema, implements a
+// ResourceHandler for each against its own storage, and mounts the Server
+// under a path prefix. The server does everything else: routing, content
+// types, validation of request bodies against the schemas, read-only and
+// immutable attributes, attribute projection, entity tags and conditional
+// requests, list paging, the discovery endpoints /ServiceProviderConfig,
+// /ResourceTypes and /Schemas, and error responses in the form of RFC 7644
+// §3.12.
+//
+// A complete server over the in-memory reference store:
+//
+//	users := schema.UserResourceType()
+//	groups := schema.GroupResourceType()
+//	srv, err := scim.NewServer(scim.Config{
+//		Endpoints: []scim.Endpoint{
+//			{Type: users, Handler: scimtest.NewMemoryHandler(users)},
+//			{Type: groups, Handler: scimtest.NewMemoryHandler(groups)},
+//		},
+//	})
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	http.Handle("/scim/v2/", http.StripPrefix("/scim/v2", requireToken(srv)))
+//	log.Fatal(http.ListenAndServe("127.0.0.1:8080", nil))
+//
+// Authentication, tenancy and rate limits belong to the host's middleware;
+// WriteError lets middleware refuse a request with a SCIM error body.
+package scim
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/scim-go/scim/schema"
+)
+
+// Config configures a Server. The zero value of every field but Endpoints
+// selects the default written on it.
+type Config struct {
+	// Endpoints are the resource types the server serves, each with the
+	// handler that stores its resources. At least one is required.
+	Endpoints []Endpoint
+
+	// BaseURL is the absolute URL the server is mounted at, such as
+	// "https://example.com/scim/v2", used in meta.location and Location
+	// headers. When empty, it is derived from each request: its scheme (https
+	// when the connection is TLS), its Host header, and the path prefix that
+	// http.StripPrefix removed. Set it when the server sits behind a proxy.
+	BaseURL string
+
+	// Logger receives server errors (Error level) and rejected requests
+	// (Debug level). When nil, slog.Default() is used, looked up when
+	// logging. Attribute values are never logged.
+	Logger *slog.Logger
+
+	// MaxBodyBytes limits the size of a request body; a larger one is
+	// answered with 413. Default 1 MiB.
+	MaxBodyBytes int64
+
+	// DefaultPageSize is the number of resources a list returns when the
+	// request gives no count. Default 100.
+	DefaultPageSize int
+
+	// MaxPageSize is the most resources a list returns, whatever count the
+	// request gives; it is advertised as filter.maxResults. Default 1000.
+	MaxPageSize int
+
+	// Strict rejects attributes and schema URNs a resource type does not
+	// define, and booleans or numbers written as strings, with 400 instead of
+	// ignoring or converting them. Default false, as identity providers such
+	// as Entra ID send both.
+	Strict bool
+
+	// AuthenticationSchemes are advertised in /ServiceProviderConfig
+	// (RFC 7643 §5). The server does not enforce them: that is the host's
+	// middleware's work.
+	AuthenticationSchemes []AuthenticationScheme
+
+	// DocumentationURI is advertised in /ServiceProviderConfig; optional.
+	DocumentationURI string
+}
+
+// Endpoint pairs a resource type with the handler that stores its
+// resources.
+type Endpoint struct {
+	Type    *schema.ResourceType
+	Handler ResourceHandler
+}
+
+// AuthenticationScheme describes an authentication scheme the host
+// supports, as RFC 7643 §5 lists it in /ServiceProviderConfig.
+type AuthenticationScheme struct {
+	Type             string `json:"type"` // such as "oauthbearertoken" or "httpbasic"
+	Name             string `json:"name"`
+	Description      string `json:"description"`
+	SpecURI          string `json:"specUri,omitempty"`
+	DocumentationURI string `json:"documentationUri,omitempty"`
+	Primary          bool   `json:"primary,omitempty"`
+}
+
+// Server is an http.Handler that serves the SCIM protocol for the
+// configured endpoints. It is safe for concurrent use. Mount it with
+// http.StripPrefix so that it sees paths such as "/Users/{id}".
+type Server struct {
+	cfg       Config
+	mux       *http.ServeMux
+	endpoints []*endpoint
+	schemas   []*schema.Schema // every core and extension schema, once
+}
+
+type endpoint struct {
+	rt *schema.ResourceType
+	h  ResourceHandler
+}
+
+// NewServer checks cfg and returns a Server for it. It reports an error for
+// an invalid schema or resource type, a missing handler, or two endpoints
+// with the same name, path or schema URN under different definitions.
+func NewServer(cfg Config) (*Server, error) {
+	if len(cfg.Endpoints) == 0 {
+		return nil, errors.New("scim: Config.Endpoints is empty")
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.MaxPageSize <= 0 {
+		cfg.MaxPageSize = 1000
+	}
+	if cfg.DefaultPageSize <= 0 {
+		cfg.DefaultPageSize = 100
+	}
+	cfg.DefaultPageSize = min(cfg.DefaultPageSize, cfg.MaxPageSize)
+	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
+	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	names := make(map[string]bool)
+	paths := make(map[string]bool)
+	urns := make(map[string]*schema.Schema)
+	addSchema := func(sc *schema.Schema) error {
+		key := strings.ToLower(sc.ID)
+		if prev, ok := urns[key]; ok {
+			if prev != sc {
+				return fmt.Errorf("scim: schema %s is defined twice; endpoints must share one *schema.Schema", sc.ID)
+			}
+			return nil
+		}
+		urns[key] = sc
+		s.schemas = append(s.schemas, sc)
+		return nil
+	}
+	for i, e := range cfg.Endpoints {
+		if e.Type == nil {
+			return nil, fmt.Errorf("scim: Config.Endpoints[%d].Type is nil", i)
+		}
+		if e.Handler == nil {
+			return nil, fmt.Errorf("scim: endpoint %s has no Handler", e.Type.Name)
+		}
+		if err := e.Type.Validate(); err != nil {
+			return nil, fmt.Errorf("scim: %w", err)
+		}
+		name, path := strings.ToLower(e.Type.Name), strings.ToLower(e.Type.Endpoint)
+		if names[name] || paths[path] {
+			return nil, fmt.Errorf("scim: two endpoints named %s or at %s", e.Type.Name, e.Type.Endpoint)
+		}
+		if reserved[path] {
+			return nil, fmt.Errorf("scim: endpoint %s uses a path the protocol reserves", e.Type.Endpoint)
+		}
+		names[name], paths[path] = true, true
+		if err := addSchema(e.Type.Schema); err != nil {
+			return nil, err
+		}
+		for _, x := range e.Type.Extensions {
+			if err := addSchema(x.Schema); err != nil {
+				return nil, err
+			}
+		}
+		ep := &endpoint{rt: e.Type, h: e.Handler}
+		s.endpoints = append(s.endpoints, ep)
+		s.mux.HandleFunc(e.Type.Endpoint, s.collection(ep))
+		s.mux.HandleFunc(e.Type.Endpoint+"/{$}", s.collection(ep))
+		s.mux.HandleFunc(e.Type.Endpoint+"/{id}", s.member(ep))
+	}
+	s.mux.HandleFunc("/ServiceProviderConfig", s.serviceProviderConfig)
+	s.mux.HandleFunc("/ResourceTypes", s.resourceTypes)
+	s.mux.HandleFunc("/ResourceTypes/{name}", s.resourceType)
+	s.mux.HandleFunc("/Schemas", s.schemaList)
+	s.mux.HandleFunc("/Schemas/{urn}", s.schema)
+	s.mux.HandleFunc("/", s.notFound)
+	return s, nil
+}
+
+// reserved are the paths of RFC 7644 §3.2 a resource type cannot take.
+var reserved = map[string]bool{
+	"/serviceproviderconfig": true, "/resourcetypes": true, "/schemas": true,
+	"/bulk": true, "/me": true, "/.search": true, "/": true,
+}
+
+// ServeHTTP serves a SCIM request. A panic in a handler is recovered and
+// answered with 500.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.logger().ErrorContext(r.Context(), "scim: panic serving request",
+				"method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v))
+			writeError(w, &Error{Status: http.StatusInternalServerError, Detail: "internal server error"})
+		}
+	}()
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) logger() *slog.Logger {
+	if s.cfg.Logger != nil {
+		return s.cfg.Logger
+	}
+	return slog.Default()
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.fail(w, r, Errorf(http.StatusNotFound, "", "no endpoint at %s", r.URL.Path))
+}
+
+// fail writes err as a SCIM error response and logs it: at Error level
+// when it is the server's fault, at Debug level when it is the client's.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	e := classify(err)
+	if e.Status >= 500 {
+		attrs := []any{"method", r.Method, "path", r.URL.Path, "status", e.Status}
+		if e.err != nil {
+			attrs = append(attrs, "error", e.err.Error())
+		}
+		s.logger().ErrorContext(r.Context(), "scim: request failed", attrs...)
+	} else {
+		s.logger().DebugContext(r.Context(), "scim: request rejected",
+			"method", r.Method, "path", r.URL.Path, "status", e.Status, "scimType", string(e.Type))
+	}
+	writeError(w, e)
+}
+
+// allow answers a request whose method the path does not support.
+func (s *Server) allow(w http.ResponseWriter, r *http.Request, methods string) {
+	w.Header().Set("Allow", methods)
+	s.fail(w, r, Errorf(http.StatusMethodNotAllowed, "", "method %s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, methods))
+}
+
+// baseURL returns the absolute URL the server is mounted at, without a
+// trailing slash.
+func (s *Server) baseURL(r *http.Request) string {
+	if s.cfg.BaseURL != "" {
+		return s.cfg.BaseURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	uri := r.RequestURI
+	if i := strings.IndexByte(uri, '?'); i >= 0 {
+		uri = uri[:i]
+	}
+	if strings.HasPrefix(uri, scheme+"://") || strings.HasPrefix(uri, "http://") || strings.HasPrefix(uri, "https://") {
+		return strings.TrimSuffix(uri, r.URL.EscapedPath())
+	}
+	prefix := strings.TrimSuffix(uri, r.URL.EscapedPath())
+	return scheme + "://" + r.Host + prefix
+}

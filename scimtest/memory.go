@@ -1,0 +1,226 @@
+// Package scimtest helps test SCIM servers: an in-memory reference
+// implementation of scim.ResourceHandler, for tests and examples.
+package scimtest
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/scim-go/scim"
+	"github.com/scim-go/scim/resource"
+	"github.com/scim-go/scim/schema"
+)
+
+// MemoryHandler is a scim.ResourceHandler that keeps the resources of one
+// resource type in memory. It is the reference for what the interface
+// demands: it assigns random UUIDs as ids, sets meta timestamps, changes
+// meta.version on every write, checks versions atomically, enforces the
+// uniqueness of top-level attributes whose schema says so (comparing
+// case-insensitively unless the attribute is caseExact), and lists
+// resources in the order they were created.
+//
+// A MemoryHandler is safe for concurrent use. Resources go in and come out
+// as copies, so callers may change what they pass or get.
+type MemoryHandler struct {
+	rt     *schema.ResourceType
+	unique []*schema.Attribute // top-level single-valued attributes with uniqueness
+
+	// Now returns the time written to meta.created and meta.lastModified.
+	// Nil means the current time in UTC. Set it before first use.
+	Now func() time.Time
+
+	// NewID returns the id for a new resource. Nil means a random UUID.
+	// Set it before first use; it is called with the handler's lock held.
+	NewID func() string
+
+	mu      sync.RWMutex
+	byID    map[string]*resource.Resource
+	order   []string                     // ids in creation order
+	index   map[string]map[string]string // attribute name -> key -> id
+	version uint64
+}
+
+// NewMemoryHandler returns an empty MemoryHandler for resources of type rt.
+func NewMemoryHandler(rt *schema.ResourceType) *MemoryHandler {
+	h := &MemoryHandler{
+		rt:    rt,
+		byID:  make(map[string]*resource.Resource),
+		index: make(map[string]map[string]string),
+	}
+	for _, a := range rt.Schema.Attributes {
+		if a.Uniqueness != schema.UniquenessNone && !a.MultiValued && a.Type != schema.Complex {
+			h.unique = append(h.unique, a)
+			h.index[a.Name] = make(map[string]string)
+		}
+	}
+	return h
+}
+
+var _ scim.ResourceHandler = (*MemoryHandler)(nil)
+
+// Create implements scim.ResourceHandler.
+func (h *MemoryHandler) Create(ctx context.Context, r *resource.Resource) (*resource.Resource, error) {
+	r = r.Clone()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	r.ID = ""
+	if err := h.checkUnique(r); err != nil {
+		return nil, err
+	}
+	if h.NewID != nil {
+		r.ID = h.NewID()
+	} else {
+		r.ID = newID()
+	}
+	now := h.now()
+	r.Meta = resource.Meta{ResourceType: h.rt.Name, Created: now, LastModified: now, Version: h.nextVersion()}
+	h.byID[r.ID] = r
+	h.order = append(h.order, r.ID)
+	h.indexAdd(r)
+	return r.Clone(), nil
+}
+
+// Get implements scim.ResourceHandler.
+func (h *MemoryHandler) Get(ctx context.Context, id string) (*resource.Resource, error) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	r, ok := h.byID[id]
+	if !ok {
+		return nil, fmt.Errorf("%s %q: %w", h.rt.Name, id, scim.ErrNotFound)
+	}
+	return r.Clone(), nil
+}
+
+// Replace implements scim.ResourceHandler.
+func (h *MemoryHandler) Replace(ctx context.Context, r *resource.Resource, version string) (*resource.Resource, error) {
+	r = r.Clone()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	old, ok := h.byID[r.ID]
+	if !ok {
+		return nil, fmt.Errorf("%s %q: %w", h.rt.Name, r.ID, scim.ErrNotFound)
+	}
+	if version != "" && version != old.Meta.Version {
+		return nil, fmt.Errorf("%s %q: %w", h.rt.Name, r.ID, scim.ErrVersionMismatch)
+	}
+	h.indexRemove(old)
+	if err := h.checkUnique(r); err != nil {
+		h.indexAdd(old)
+		return nil, err
+	}
+	r.Meta = old.Meta
+	r.Meta.ResourceType = h.rt.Name
+	r.Meta.LastModified = h.now()
+	r.Meta.Version = h.nextVersion()
+	h.byID[r.ID] = r
+	h.indexAdd(r)
+	return r.Clone(), nil
+}
+
+// Delete implements scim.ResourceHandler.
+func (h *MemoryHandler) Delete(ctx context.Context, id string, version string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	old, ok := h.byID[id]
+	if !ok {
+		return fmt.Errorf("%s %q: %w", h.rt.Name, id, scim.ErrNotFound)
+	}
+	if version != "" && version != old.Meta.Version {
+		return fmt.Errorf("%s %q: %w", h.rt.Name, id, scim.ErrVersionMismatch)
+	}
+	h.indexRemove(old)
+	delete(h.byID, id)
+	for i, v := range h.order {
+		if v == id {
+			h.order = append(h.order[:i], h.order[i+1:]...)
+			break
+		}
+	}
+	return nil
+}
+
+// List implements scim.ResourceHandler.
+func (h *MemoryHandler) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	page := &scim.Page{TotalResults: len(h.order)}
+	start := q.StartIndex - 1
+	if start >= len(h.order) {
+		return page, nil
+	}
+	end := min(start+q.Count, len(h.order))
+	for _, id := range h.order[start:end] {
+		page.Resources = append(page.Resources, h.byID[id].Clone())
+	}
+	return page, nil
+}
+
+func (h *MemoryHandler) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now().UTC().Truncate(time.Millisecond)
+}
+
+func (h *MemoryHandler) nextVersion() string {
+	h.version++
+	return strconv.FormatUint(h.version, 10)
+}
+
+// uniqueKey returns the index key of r's value for a, and whether r has one.
+func uniqueKey(a *schema.Attribute, r *resource.Resource) (string, bool) {
+	s, ok := r.Attributes[a.Name].(string)
+	if !ok {
+		v, present := r.Attributes[a.Name]
+		if !present || v == nil {
+			return "", false
+		}
+		s = fmt.Sprint(v)
+	}
+	if !a.CaseExact {
+		s = strings.ToLower(s)
+	}
+	return s, true
+}
+
+func (h *MemoryHandler) checkUnique(r *resource.Resource) error {
+	for _, a := range h.unique {
+		if k, ok := uniqueKey(a, r); ok {
+			if id, taken := h.index[a.Name][k]; taken && id != r.ID {
+				return &scim.Error{Status: 409, Type: scim.Uniqueness,
+					Detail: fmt.Sprintf("%s is already in use by another %s", a.Name, h.rt.Name)}
+			}
+		}
+	}
+	return nil
+}
+
+func (h *MemoryHandler) indexAdd(r *resource.Resource) {
+	for _, a := range h.unique {
+		if k, ok := uniqueKey(a, r); ok {
+			h.index[a.Name][k] = r.ID
+		}
+	}
+}
+
+func (h *MemoryHandler) indexRemove(r *resource.Resource) {
+	for _, a := range h.unique {
+		if k, ok := uniqueKey(a, r); ok {
+			delete(h.index[a.Name], k)
+		}
+	}
+}
+
+// newID returns a random (version 4) UUID.
+func newID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
