@@ -36,7 +36,9 @@ var builtins = sync.OnceValue(func() map[string]*Schema {
 })
 
 // amend corrects the schemas of §8.7.1 where they contradict the text of RFC
-// 7643 or a verified erratum. The other quirks of §8.7.1 are kept on purpose:
+// 7643 or an erratum, and adds the two sub-attributes that §2.4 and the
+// RFC's examples use but §8.7.1 omits. The other quirks of §8.7.1 are kept
+// on purpose:
 //
 //   - password is mutability "writeOnly" and returned "never", as §4.1.1
 //     intends for a cleartext password;
@@ -86,16 +88,31 @@ func amend(user, group *Schema) {
 // User returns the core User schema of RFC 7643 §4.1 and §8.7.1,
 // urn:ietf:params:scim:schemas:core:2.0:User. Each call returns a new deep
 // copy, which the caller may modify.
+//
+// It differs from §8.7.1 in two places: x509Certificates.value is caseExact,
+// as §2.3.6 makes every binary value (errata 6000 and 8470), and addresses
+// has the "primary" sub-attribute that §2.4 defines and the example of §8.2
+// sends. As in §8.7.1, password is writeOnly and returned never, and groups
+// and its sub-attributes are readOnly.
 func User() *Schema { return builtins()[UserURN].Clone() }
 
 // Group returns the core Group schema of RFC 7643 §4.2 and §8.7.1,
 // urn:ietf:params:scim:schemas:core:2.0:Group. Each call returns a new deep
 // copy, which the caller may modify.
+//
+// It differs from §8.7.1 in two places: displayName is required, as §4.2
+// says (erratum 5368), and members has an immutable "display" sub-attribute,
+// which §2.4 defines and the examples of §8.4 send. As in §8.7.1, members is
+// not required and its sub-attributes are immutable.
 func Group() *Schema { return builtins()[GroupURN].Clone() }
 
 // EnterpriseUser returns the Enterprise User extension schema of RFC 7643
 // §4.3 and §8.7.1, urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.
 // Each call returns a new deep copy, which the caller may modify.
+//
+// It is as §8.7.1 has it: manager.value and manager.$ref are not required,
+// though their descriptions end in "REQUIRED.", and manager.$ref references
+// a "User".
 func EnterpriseUser() *Schema { return builtins()[EnterpriseUserURN].Clone() }
 
 // UserResourceType returns the User resource type of RFC 7643 §8.6: served at

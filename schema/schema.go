@@ -17,8 +17,10 @@
 // [UserResourceType] and [GroupResourceType] the resource types of RFC 7643
 // §8.6. Each call returns a fresh deep copy that the caller may change, for
 // example to drop attributes a host does not store or to mark one required.
-// Where §8.7.1 contradicts the text of RFC 7643 §2 and §4 or a verified
-// erratum, the built-ins follow the text; builtin.go lists each such choice.
+// Where §8.7.1 contradicts the text of RFC 7643 §2 and §4 or an erratum, the
+// built-ins follow the text; the doc of each function lists its differences.
+// The descriptions are §8.7.1's, with the whitespace that the RFC's line
+// wrapping left in them collapsed to single spaces.
 // The common attributes id, externalId and meta (RFC 7643 §3.1) belong to
 // every resource but to no schema: they are never in a Schema's Attributes,
 // and [CommonAttributes] describes them.
