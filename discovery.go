@@ -39,7 +39,8 @@ func (s *Server) serviceProviderConfig(w http.ResponseWriter, r *http.Request) {
 	}{
 		Schemas:          []string{schema.ServiceProviderConfigURN},
 		DocumentationURI: s.cfg.DocumentationURI,
-		Filter:           filterConfig{MaxResults: s.cfg.MaxPageSize},
+		Filter:           filterConfig{Supported: true, MaxResults: s.cfg.MaxPageSize},
+		Sort:             supported{true},
 		ChangePassword:   supported{s.changePassword()},
 		ETag:             supported{true},
 		Auth:             schemes,

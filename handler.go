@@ -3,6 +3,7 @@ package scim
 import (
 	"context"
 
+	"github.com/scim-go/scim/filter"
 	"github.com/scim-go/scim/resource"
 )
 
@@ -56,6 +57,14 @@ type ResourceHandler interface {
 
 // Query selects a page of resources for ResourceHandler.List.
 type Query struct {
+	// Filter selects the resources to list, or nil for all of them. It has
+	// been parsed and checked against the resource type: a store may
+	// evaluate it in memory with Filter.Match, answer an equality from an
+	// index with Filter.Equality, or translate it to SQL with filter.SQL.
+	Filter *filter.Filter
+	// Sort orders the resources, or is nil to list them in the store's own
+	// stable order. Sort.Compare orders resources in memory.
+	Sort *filter.Sort
 	// StartIndex is the 1-based index of the first resource to return
 	// (RFC 7644 §3.4.2.4); it is at least 1.
 	StartIndex int

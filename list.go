@@ -1,16 +1,18 @@
 package scim
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
+	"github.com/scim-go/scim/filter"
 	"github.com/scim-go/scim/resource"
 	"github.com/scim-go/scim/schema"
 )
 
 // list serves GET on a resource type's endpoint (RFC 7644 §3.4.2).
 func (s *Server) list(w http.ResponseWriter, r *http.Request, ep *endpoint) {
-	q, err := s.query(r)
+	q, err := s.query(r, ep)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -44,12 +46,27 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, ep *endpoint) {
 	}
 }
 
-// query reads the paging parameters of RFC 7644 §3.4.2.4: startIndex below
-// 1 is taken as 1, a negative count as 0, and count is capped at
-// Config.MaxPageSize.
-func (s *Server) query(r *http.Request) (*Query, error) {
+// query reads the filter (RFC 7644 §3.4.2.2), sorting (§3.4.2.3) and paging
+// (§3.4.2.4) parameters: startIndex below 1 is taken as 1, a negative count
+// as 0, and count is capped at Config.MaxPageSize.
+func (s *Server) query(r *http.Request, ep *endpoint) (*Query, error) {
 	v := r.URL.Query()
 	q := &Query{StartIndex: 1, Count: s.cfg.DefaultPageSize}
+	if f := v.Get("filter"); f != "" {
+		e, err := ep.parser.Parse(f)
+		if err == nil {
+			q.Filter, err = filter.Resolve(ep.rt, e)
+		}
+		if err != nil {
+			return nil, filterError(err)
+		}
+	}
+	if by := v.Get("sortBy"); by != "" {
+		var err error
+		if q.Sort, err = filter.ResolveSort(ep.rt, by, v.Get("sortOrder")); err != nil {
+			return nil, filterError(err)
+		}
+	}
 	if p := v.Get("startIndex"); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil {
@@ -88,4 +105,15 @@ func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, b
 	if r.Method != http.MethodHead {
 		w.Write(body)
 	}
+}
+
+// filterError turns an error from parsing or resolving a filter or sortBy
+// into 400 invalidFilter.
+func filterError(err error) error {
+	var se *filter.SyntaxError
+	var ae *filter.AttributeError
+	if errors.As(err, &se) || errors.As(err, &ae) {
+		return &Error{Status: http.StatusBadRequest, Type: InvalidFilter, Detail: err.Error()}
+	}
+	return err
 }

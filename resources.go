@@ -1,22 +1,27 @@
 package scim
 
 import (
+	"context"
 	"errors"
+	"hash/maphash"
 	"io"
+	"math/rand/v2"
 	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/scim-go/scim/resource"
 	"github.com/scim-go/scim/schema"
 )
 
-// maxAttempts bounds how often a PUT without If-Match re-reads and retries
-// when another writer changed the resource between its read and its write.
-const maxAttempts = 5
+// maxAttempts bounds how often a write without If-Match re-reads and
+// retries when another writer changed the resource between its read and its
+// write.
+const maxAttempts = 10
 
 func (s *Server) collection(ep *endpoint) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -109,42 +114,83 @@ func (s *Server) replace(w http.ResponseWriter, r *http.Request, ep *endpoint, i
 		s.fail(w, r, err)
 		return
 	}
-	ifMatch := r.Header.Get("If-Match")
-	for attempt := 1; ; attempt++ {
-		stored, err := ep.h.Get(r.Context(), id)
-		if err != nil {
-			s.fail(w, r, ep.notFound(id, err))
-			return
+	first := true
+	out, err := s.update(r.Context(), ep, id, r.Header.Get("If-Match"), func(stored *resource.Resource) (*resource.Resource, error) {
+		res := next
+		if !first {
+			// Merge changed next; a retry starts again from the body.
+			if res, err = s.decode(ep.rt, body); err != nil {
+				return nil, err
+			}
 		}
-		if ifMatch != "" && !matchETag(ifMatch, stored.Meta.Version) {
-			s.fail(w, r, errPrecondition(stored.Meta.Version))
-			return
+		first = false
+		if err := resource.Merge(ep.rt, stored, res); err != nil {
+			return nil, resourceError(err)
 		}
-		res := next.Clone()
-		err = resource.Merge(ep.rt, stored, res)
-		if err == nil {
-			err = checkRequired(ep.rt, res)
-		}
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		out, err := ep.h.Replace(r.Context(), res, stored.Meta.Version)
-		if errors.Is(err, ErrVersionMismatch) && ifMatch == "" && attempt < maxAttempts {
-			continue // another writer came between our read and write
-		}
-		if err != nil {
-			s.fail(w, r, ep.notFound(id, err))
-			return
-		}
-		s.writeResource(w, r, ep, http.StatusOK, out, proj)
+		return res, checkRequired(ep.rt, res)
+	})
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
+	s.writeResource(w, r, ep, http.StatusOK, out, proj)
+}
+
+// update reads the resource id, lets modify compute its new state, and
+// writes that conditioned on the version it read (RFC 7644 §3.14), so that
+// no concurrent change is lost. ifMatch is the request's If-Match header:
+// when it names versions, a stale read is 412; otherwise a write that loses
+// a race with another writer is re-read and retried, a bounded number of
+// times. Writers within this process take turns on the same resource, so
+// they retry only against writers elsewhere.
+func (s *Server) update(ctx context.Context, ep *endpoint, id, ifMatch string, modify func(stored *resource.Resource) (*resource.Resource, error)) (*resource.Resource, error) {
+	unlock := ep.lock(id)
+	defer unlock()
+	conditional := ifMatch != "" && strings.TrimSpace(ifMatch) != "*"
+	for attempt := 1; ; attempt++ {
+		stored, err := ep.h.Get(ctx, id)
+		if err != nil {
+			return nil, ep.notFound(id, err)
+		}
+		if ifMatch != "" && !matchETag(ifMatch, stored.Meta.Version) {
+			return nil, errPrecondition(stored.Meta.Version)
+		}
+		next, err := modify(stored)
+		if err != nil {
+			return nil, err
+		}
+		next.ID = stored.ID
+		out, err := ep.h.Replace(ctx, next, stored.Meta.Version)
+		if errors.Is(err, ErrVersionMismatch) && !conditional {
+			if attempt == maxAttempts {
+				return nil, Errorf(http.StatusServiceUnavailable, "", "%s %q is being changed by other requests; retry", ep.rt.Name, id)
+			}
+			// Another writer came between our read and our write.
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(time.Duration(rand.IntN(attempt*5)+1) * time.Millisecond):
+			}
+			continue
+		}
+		if err != nil {
+			return nil, ep.notFound(id, err)
+		}
+		return out, nil
+	}
+}
+
+// lock serialises writers of one resource within this server.
+func (ep *endpoint) lock(id string) (unlock func()) {
+	mu := &ep.locks[maphash.String(ep.seed, id)%uint64(len(ep.locks))]
+	mu.Lock()
+	return mu.Unlock
 }
 
 func (s *Server) delete(w http.ResponseWriter, r *http.Request, ep *endpoint, id string) {
 	version := ""
-	if ifMatch := r.Header.Get("If-Match"); ifMatch != "" {
+	// If-Match: * asks only that the resource exists, which Delete checks.
+	if ifMatch := r.Header.Get("If-Match"); ifMatch != "" && strings.TrimSpace(ifMatch) != "*" {
 		stored, err := ep.h.Get(r.Context(), id)
 		if err != nil {
 			s.fail(w, r, ep.notFound(id, err))

@@ -32,10 +32,13 @@ package scim
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 
+	"github.com/scim-go/scim/filter"
 	"github.com/scim-go/scim/schema"
 )
 
@@ -69,6 +72,13 @@ type Config struct {
 	// MaxPageSize is the most resources a list returns, whatever count the
 	// request gives; it is advertised as filter.maxResults. Default 1000.
 	MaxPageSize int
+
+	// MaxFilterLength and MaxFilterDepth bound the length in bytes and the
+	// nesting depth of a filter; a longer or deeper one is answered with
+	// 400 invalidFilter. Defaults filter.DefaultMaxLength (4096) and
+	// filter.DefaultMaxDepth (32).
+	MaxFilterLength int
+	MaxFilterDepth  int
 
 	// Strict rejects attributes and schema URNs a resource type does not
 	// define, and booleans or numbers written as strings, with 400 instead of
@@ -114,8 +124,11 @@ type Server struct {
 }
 
 type endpoint struct {
-	rt *schema.ResourceType
-	h  ResourceHandler
+	rt     *schema.ResourceType
+	h      ResourceHandler
+	parser *filter.Parser
+	seed   maphash.Seed
+	locks  [64]sync.Mutex // writers of one resource take turns; see update
 }
 
 // NewServer checks cfg and returns a Server for it. It reports an error for
@@ -178,7 +191,11 @@ func NewServer(cfg Config) (*Server, error) {
 				return nil, err
 			}
 		}
-		ep := &endpoint{rt: e.Type, h: e.Handler}
+		ep := &endpoint{rt: e.Type, h: e.Handler, parser: &filter.Parser{
+			MaxLength:  cfg.MaxFilterLength,
+			MaxDepth:   cfg.MaxFilterDepth,
+			SchemaURNs: schemaURNs(e.Type),
+		}, seed: maphash.MakeSeed()}
 		s.endpoints = append(s.endpoints, ep)
 		s.mux.HandleFunc(e.Type.Endpoint, s.collection(ep))
 		s.mux.HandleFunc(e.Type.Endpoint+"/{$}", s.collection(ep))
@@ -191,6 +208,14 @@ func NewServer(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("/Schemas/{urn}", s.schema)
 	s.mux.HandleFunc("/", s.notFound)
 	return s, nil
+}
+
+func schemaURNs(rt *schema.ResourceType) []string {
+	urns := []string{rt.Schema.ID}
+	for _, x := range rt.Extensions {
+		urns = append(urns, x.Schema.ID)
+	}
+	return urns
 }
 
 // reserved are the paths of RFC 7644 §3.2 a resource type cannot take.

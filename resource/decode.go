@@ -32,8 +32,8 @@ type DecodeOptions struct {
 //   - values must have their attribute's type, multi-valued attributes hold
 //     arrays (a single value is wrapped in one), and at most one value of a
 //     multi-valued attribute may have "primary" true;
-//   - read-only attributes, id and meta are ignored, and null or empty values
-//     are unassigned;
+//   - read-only attributes, id and meta are ignored, and null, empty arrays
+//     and empty objects are unassigned (RFC 7643 §2.5);
 //   - "schemas" must list the core schema; unknown attributes and schema
 //     URNs are ignored unless opt.Strict is set.
 //
@@ -95,7 +95,7 @@ func (d *decoder) resource(m map[string]any) (*Resource, error) {
 		case strings.EqualFold(k, "schemas"), strings.EqualFold(k, "id"), strings.EqualFold(k, "meta"):
 			// schemas was checked above; id and meta are read-only.
 		case strings.EqualFold(k, "externalId"):
-			if err := d.once(seen, "externalId", k); err != nil {
+			if err := d.once(seen, "externalId", k, "", ""); err != nil {
 				return nil, err
 			}
 			switch v := v.(type) {
@@ -107,6 +107,9 @@ func (d *decoder) resource(m map[string]any) (*Resource, error) {
 			}
 		case strings.EqualFold(k, d.rt.Schema.ID):
 			// The core schema's attributes nested under its URN.
+			if v == nil {
+				continue
+			}
 			obj, ok := v.(map[string]any)
 			if !ok {
 				return nil, invalidValue(d.rt.Schema.ID, "expected an object, found "+kind(v))
@@ -118,7 +121,7 @@ func (d *decoder) resource(m map[string]any) (*Resource, error) {
 			}
 		default:
 			if ext := d.rt.Extension(k); ext != nil {
-				if err := d.once(seen, ext.ID, k); err != nil {
+				if err := d.once(seen, ext.ID, k, "", ""); err != nil {
 					return nil, err
 				}
 				if v == nil {
@@ -190,9 +193,15 @@ func (d *decoder) schemas(m map[string]any) error {
 
 // once records that the canonical name was given, and fails if it was given
 // before under another spelling, as in {"userName": "a", "USERNAME": "b"}.
-func (d *decoder) once(seen map[string]string, canonical, key string) error {
+// The error's path is parent+sep+canonical. So that the message does not
+// depend on map iteration order, it names the canonical spelling first, or
+// else the spellings in sorted order.
+func (d *decoder) once(seen map[string]string, canonical, key, parent, sep string) error {
 	if prev, ok := seen[canonical]; ok {
-		return invalidSyntax(canonical, "given twice, as "+quote(prev)+" and "+quote(key))
+		if key == canonical || prev != canonical && key < prev {
+			prev, key = key, prev
+		}
+		return invalidSyntax(parent+sep+canonical, "given twice, as "+quote(prev)+" and "+quote(key))
 	}
 	seen[canonical] = key
 	return nil
@@ -208,7 +217,13 @@ func (d *decoder) attribute(dst map[string]any, seen map[string]string, s *schem
 		}
 		return nil
 	}
-	if err := d.once(seen, a.Name, key); err != nil {
+	// A core attribute may be given both at the top level and under the
+	// core schema URN; name it without the URN, whichever came second.
+	parent := prefix
+	if s == d.rt.Schema {
+		parent = ""
+	}
+	if err := d.once(seen, a.Name, key, parent, ""); err != nil {
 		return err
 	}
 	if a.Mutability == schema.ReadOnly {
@@ -283,7 +298,7 @@ func (d *decoder) single(a *schema.Attribute, v any, path string) (any, error) {
 				}
 				continue
 			}
-			if err := d.once(seen, sa.Name, k); err != nil {
+			if err := d.once(seen, sa.Name, k, path, "."); err != nil {
 				return nil, err
 			}
 			if sa.Mutability == schema.ReadOnly {

@@ -16,13 +16,24 @@ import (
 // "id", "externalId", the core schema's attributes, each extension present
 // under its URN, then "meta". p selects the attributes (see Projection).
 // Values r.Attributes holds that the schema does not define, and empty
-// values, are left out; "schemas" lists the core schema and every extension
-// r carries. meta.version is written as the weak entity tag W/"version".
+// values, are left out. "schemas" lists the core schema and each extension
+// whose attributes appear in the output, or would appear with a nil p, so
+// that a projection does not change it. meta.version is written as the weak
+// entity tag W/"version".
 func AppendJSON(dst []byte, rt *schema.ResourceType, r *Resource, p *Projection) []byte {
 	dst = append(dst, `{"schemas":[`...)
 	dst = appendString(dst, rt.Schema.ID)
 	for _, e := range rt.Extensions {
-		if m, _ := r.Attributes[e.Schema.ID].(map[string]any); len(m) > 0 {
+		m, _ := r.Attributes[e.Schema.ID].(map[string]any)
+		if len(m) == 0 {
+			continue
+		}
+		var present bool
+		dst, present = hasMembers(dst, e.Schema, m, nil)
+		if !present && p != nil {
+			dst, present = hasMembers(dst, e.Schema, m, p)
+		}
+		if present {
 			dst = append(dst, ',')
 			dst = appendString(dst, e.Schema.ID)
 		}
@@ -63,6 +74,16 @@ func AppendJSON(dst []byte, rt *schema.ResourceType, r *Resource, p *Projection)
 // Marshal returns the JSON representation of r as AppendJSON writes it.
 func Marshal(rt *schema.ResourceType, r *Resource, p *Projection) []byte {
 	return AppendJSON(make([]byte, 0, 512), rt, r, p)
+}
+
+// hasMembers reports whether the object of extension s with values m has
+// any member under projection p. It writes the object past the end of dst
+// to find out, and returns dst as it was, perhaps grown.
+func hasMembers(dst []byte, s *schema.Schema, m map[string]any, p *Projection) ([]byte, bool) {
+	n := len(dst)
+	dst = append(dst, '{')
+	dst = appendAttrs(dst, s.Attributes, m, p, s.ID)
+	return dst[:n], len(dst) > n+1
 }
 
 // appendAttrs appends "name":value members for each attribute of attrs that
@@ -183,9 +204,9 @@ func appendSimple(dst []byte, v any) []byte {
 	case uint64:
 		return strconv.AppendUint(dst, v, 10)
 	case float64:
-		return appendFloat(dst, v)
+		return appendFloat(dst, v, 64)
 	case float32:
-		return appendFloat(dst, float64(v))
+		return appendFloat(dst, float64(v), 32)
 	case json.Number:
 		if _, err := strconv.ParseFloat(string(v), 64); err == nil {
 			return append(dst, v...)
@@ -202,17 +223,30 @@ func appendSimple(dst []byte, v any) []byte {
 	return dst
 }
 
-// appendFloat writes f as encoding/json does: plain notation for ordinary
-// magnitudes, exponent notation for very large or small ones.
-func appendFloat(dst []byte, f float64) []byte {
+// appendFloat writes f, a float64 or, when bits is 32, a float32, as
+// encoding/json does: the shortest text that reads back as the same value,
+// in plain notation for ordinary magnitudes and exponent notation (such as
+// 1e+21 or 1e-7) for very large or small ones.
+func appendFloat(dst []byte, f float64, bits int) []byte {
 	if math.IsInf(f, 0) || math.IsNaN(f) {
 		return dst
 	}
-	abs := math.Abs(f)
-	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		return strconv.AppendFloat(dst, f, 'e', -1, 64)
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 {
+		if bits == 64 && (abs < 1e-6 || abs >= 1e21) || bits == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21) {
+			format = 'e'
+		}
 	}
-	return strconv.AppendFloat(dst, f, 'f', -1, 64)
+	dst = strconv.AppendFloat(dst, f, format, -1, bits)
+	if format == 'e' {
+		// Shorten e-07 to e-7.
+		n := len(dst)
+		if dst[n-4] == 'e' && dst[n-3] == '-' && dst[n-2] == '0' {
+			dst[n-2] = dst[n-1]
+			dst = dst[:n-1]
+		}
+	}
+	return dst
 }
 
 func toFloat(v any) (float64, bool) {
@@ -234,6 +268,26 @@ func toFloat(v any) (float64, bool) {
 	case json.Number:
 		f, err := strconv.ParseFloat(string(v), 64)
 		return f, err == nil
+	}
+	return 0, false
+}
+
+// toInt returns v as an int64 if it is an integer that fits one.
+func toInt(v any) (int64, bool) {
+	switch v := v.(type) {
+	case int64:
+		return v, true
+	case int:
+		return int64(v), true
+	case int32:
+		return int64(v), true
+	case uint32:
+		return int64(v), true
+	case uint64:
+		return int64(v), v <= math.MaxInt64
+	case json.Number:
+		n, err := strconv.ParseInt(string(v), 10, 64)
+		return n, err == nil
 	}
 	return 0, false
 }
@@ -272,7 +326,10 @@ func appendMeta(dst []byte, m *Meta, p *Projection) []byte {
 		dst = appendString(dst, m.Location)
 	}
 	if m.Version != "" && field("version") {
-		dst = appendString(dst, ETag(m.Version))
+		// ETag(m.Version) as a JSON string, written without allocating.
+		dst = append(dst, `"W/\"`...)
+		dst = appendVersion(dst, m.Version, true)
+		dst = append(dst, `\""`...)
 	}
 	if len(dst) == open {
 		return dst[:mark]
@@ -282,19 +339,42 @@ func appendMeta(dst []byte, m *Meta, p *Projection) []byte {
 
 // ETag returns version as the weak entity tag W/"version" (RFC 7232 §2.3)
 // used in meta.version and the ETag header. A double quote or backslash in
-// version, which an entity tag cannot hold, and a comma, which would split
-// an If-Match list, are replaced by an underscore.
+// version, which an entity tag cannot hold, a comma, which would split an
+// If-Match list, a space or control character, and a byte of invalid UTF-8,
+// which meta.version could not carry, are replaced by an underscore.
 func ETag(version string) string {
 	b := make([]byte, 0, len(version)+4)
 	b = append(b, `W/"`...)
-	for i := 0; i < len(version); i++ {
-		c := version[i]
-		if c == '"' || c == '\\' || c == ',' || c < 0x21 || c == 0x7f {
-			c = '_'
-		}
-		b = append(b, c)
-	}
+	b = appendVersion(b, version, false)
 	return string(append(b, '"'))
+}
+
+// appendVersion appends version with the replacements ETag makes. In JSON,
+// it also escapes U+2028 and U+2029 as appendString does; nothing else in
+// the result needs escaping.
+func appendVersion(dst []byte, version string, inJSON bool) []byte {
+	for i := 0; i < len(version); {
+		c := version[i]
+		if c < utf8.RuneSelf {
+			if c == '"' || c == '\\' || c == ',' || c < 0x21 || c == 0x7f {
+				c = '_'
+			}
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(version[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			dst = append(dst, '_')
+		case inJSON && (r == '\u2028' || r == '\u2029'):
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
+		default:
+			dst = append(dst, version[i:i+size]...)
+		}
+		i += size
+	}
+	return dst
 }
 
 const hex = "0123456789abcdef"

@@ -139,16 +139,20 @@ func ResolvePath(rt *schema.ResourceType, path string) (attr, sub *schema.Attrib
 
 // splitURN splits a URN-qualified path into the schema it names, the
 // extension URN ("" for the core schema) and the attribute path after it.
+// When one schema URN extends another, as urn:acme:Device:Network extends
+// urn:acme:Device, the path names the longer.
 func splitURN(rt *schema.ResourceType, path string) (*schema.Schema, string, string) {
-	if rest, ok := cutURN(path, rt.Schema.ID); ok {
-		return rt.Schema, "", rest
+	var s *schema.Schema
+	ext, rest := "", ""
+	if r, ok := cutURN(path, rt.Schema.ID); ok {
+		s, rest = rt.Schema, r
 	}
 	for _, e := range rt.Extensions {
-		if rest, ok := cutURN(path, e.Schema.ID); ok {
-			return e.Schema, e.Schema.ID, rest
+		if r, ok := cutURN(path, e.Schema.ID); ok && (s == nil || len(e.Schema.ID) > len(s.ID)) {
+			s, ext, rest = e.Schema, e.Schema.ID, r
 		}
 	}
-	return nil, "", ""
+	return s, ext, rest
 }
 
 // cutURN reports whether path is urn, or urn followed by ":" and an

@@ -91,6 +91,12 @@ func cloneValue(v any) any {
 		return c
 	case []string:
 		return append([]string(nil), v...)
+	case []map[string]any:
+		c := make([]map[string]any, len(v))
+		for i, e := range v {
+			c[i] = cloneMap(e)
+		}
+		return c
 	}
 	return v
 }

@@ -63,6 +63,18 @@ func values(v any) []any {
 		return nil
 	case []any:
 		return v
+	case []string:
+		l := make([]any, len(v))
+		for i, e := range v {
+			l[i] = e
+		}
+		return l
+	case []map[string]any:
+		l := make([]any, len(v))
+		for i, e := range v {
+			l[i] = e
+		}
+		return l
 	}
 	return []any{v}
 }
@@ -112,10 +124,10 @@ func merge(attrs []*schema.Attribute, old, cur map[string]any, prefix string) er
 		nv, has := cur[a.Name]
 		switch {
 		case a.Mutability == schema.ReadOnly:
-			cur[a.Name] = ov
+			cur[a.Name] = cloneValue(ov)
 		case !has:
 			if a.Mutability == schema.Immutable || a.Returned == schema.ReturnedNever || a.Mutability == schema.WriteOnly {
-				cur[a.Name] = ov
+				cur[a.Name] = cloneValue(ov)
 			}
 		case a.Mutability == schema.Immutable:
 			if !Equal(a, ov, nv) {
@@ -197,6 +209,12 @@ func equalSimple(caseExact bool, a, b any) bool {
 	case bool:
 		b, ok := b.(bool)
 		return ok && a == b
+	}
+	// Integers compare exactly: as float64, those beyond 2^53 would not.
+	if ia, ok := toInt(a); ok {
+		if ib, ok := toInt(b); ok {
+			return ia == ib
+		}
 	}
 	fa, okA := toFloat(a)
 	fb, okB := toFloat(b)

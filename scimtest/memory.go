@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,7 +23,10 @@ import (
 // meta.version on every write, checks versions atomically, enforces the
 // uniqueness of top-level attributes whose schema says so (comparing
 // case-insensitively unless the attribute is caseExact), and lists
-// resources in the order they were created.
+// resources in the order they were created, or sorted, with filters
+// evaluated in memory. A filter that pins id, externalId or a unique
+// attribute with eq, such as userName eq "bjensen", is answered from an
+// index instead of a scan.
 //
 // A MemoryHandler is safe for concurrent use. Resources go in and come out
 // as copies, so callers may change what they pass or get.
@@ -41,16 +45,18 @@ type MemoryHandler struct {
 	mu      sync.RWMutex
 	byID    map[string]*resource.Resource
 	order   []string                     // ids in creation order
-	index   map[string]map[string]string // attribute name -> key -> id
+	index   map[string]map[string]string // unique attribute name -> key -> id
+	byExtID map[string][]string          // externalId -> ids, in creation order
 	version uint64
 }
 
 // NewMemoryHandler returns an empty MemoryHandler for resources of type rt.
 func NewMemoryHandler(rt *schema.ResourceType) *MemoryHandler {
 	h := &MemoryHandler{
-		rt:    rt,
-		byID:  make(map[string]*resource.Resource),
-		index: make(map[string]map[string]string),
+		rt:      rt,
+		byID:    make(map[string]*resource.Resource),
+		index:   make(map[string]map[string]string),
+		byExtID: make(map[string][]string),
 	}
 	for _, a := range rt.Schema.Attributes {
 		if a.Uniqueness != schema.UniquenessNone && !a.MultiValued && a.Type != schema.Complex {
@@ -148,16 +154,68 @@ func (h *MemoryHandler) Delete(ctx context.Context, id string, version string) e
 func (h *MemoryHandler) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	page := &scim.Page{TotalResults: len(h.order)}
-	start := q.StartIndex - 1
-	if start >= len(h.order) {
+	ids := h.candidates(q)
+	var matched []*resource.Resource
+	if q.Filter == nil && q.Sort == nil {
+		// Page straight from the creation order without touching the rest.
+		page := &scim.Page{TotalResults: len(ids)}
+		start := q.StartIndex - 1
+		if start < len(ids) {
+			for _, id := range ids[start:min(start+q.Count, len(ids))] {
+				page.Resources = append(page.Resources, h.byID[id].Clone())
+			}
+		}
 		return page, nil
 	}
-	end := min(start+q.Count, len(h.order))
-	for _, id := range h.order[start:end] {
-		page.Resources = append(page.Resources, h.byID[id].Clone())
+	for _, id := range ids {
+		if r := h.byID[id]; q.Filter == nil || q.Filter.Match(r) {
+			matched = append(matched, r)
+		}
+	}
+	if q.Sort != nil {
+		slices.SortStableFunc(matched, q.Sort.Compare)
+	}
+	page := &scim.Page{TotalResults: len(matched)}
+	start := q.StartIndex - 1
+	if start < len(matched) {
+		for _, r := range matched[start:min(start+q.Count, len(matched))] {
+			page.Resources = append(page.Resources, r.Clone())
+		}
 	}
 	return page, nil
+}
+
+// candidates returns the ids, in creation order, of the resources that may
+// match q's filter: those an index finds for an equality the filter
+// requires, or all of them.
+func (h *MemoryHandler) candidates(q *scim.Query) []string {
+	if q.Filter == nil {
+		return h.order
+	}
+	attr, v, ok := q.Filter.Equality()
+	if !ok {
+		return h.order
+	}
+	s, isString := v.(string)
+	switch path := attr.String(); {
+	case !isString:
+	case path == "id":
+		if _, ok := h.byID[s]; ok {
+			return []string{s}
+		}
+		return nil
+	case path == "externalId":
+		return h.byExtID[s]
+	case h.index[path] != nil:
+		if !attr.Attr.CaseExact {
+			s = strings.ToLower(s)
+		}
+		if id, ok := h.index[path][s]; ok {
+			return []string{id}
+		}
+		return nil
+	}
+	return h.order
 }
 
 func (h *MemoryHandler) now() time.Time {
@@ -206,6 +264,9 @@ func (h *MemoryHandler) indexAdd(r *resource.Resource) {
 			h.index[a.Name][k] = r.ID
 		}
 	}
+	if r.ExternalID != "" {
+		h.byExtID[r.ExternalID] = h.inOrder(append(h.byExtID[r.ExternalID], r.ID))
+	}
 }
 
 func (h *MemoryHandler) indexRemove(r *resource.Resource) {
@@ -214,6 +275,32 @@ func (h *MemoryHandler) indexRemove(r *resource.Resource) {
 			delete(h.index[a.Name], k)
 		}
 	}
+	if ids := h.byExtID[r.ExternalID]; r.ExternalID != "" {
+		ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return id == r.ID })
+		if len(ids) == 0 {
+			delete(h.byExtID, r.ExternalID)
+		} else {
+			h.byExtID[r.ExternalID] = ids
+		}
+	}
+}
+
+// inOrder sorts ids, which are few, by creation order.
+func (h *MemoryHandler) inOrder(ids []string) []string {
+	if len(ids) < 2 {
+		return ids
+	}
+	pos := make(map[string]int, len(ids))
+	for _, id := range ids {
+		pos[id] = -1
+	}
+	for i, id := range h.order {
+		if _, ok := pos[id]; ok {
+			pos[id] = i
+		}
+	}
+	slices.SortFunc(ids, func(a, b string) int { return pos[a] - pos[b] })
+	return ids
 }
 
 // newID returns a random (version 4) UUID.

@@ -1,0 +1,410 @@
+package filter
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/scim-go/scim/resource"
+	"github.com/scim-go/scim/schema"
+)
+
+// Match reports whether r satisfies the filter, with the semantics of
+// RFC 7644 §3.4.2.2:
+//
+//   - a comparison on a multi-valued attribute matches when any of its
+//     values matches, and "ne" when none equals the value;
+//   - strings compare case-insensitively unless the attribute is caseExact;
+//     dateTimes compare as instants and numbers numerically;
+//   - "pr" matches a non-empty value: not null, not "", not an empty array
+//     or object;
+//   - a comparison on a complex attribute uses its "value" sub-attribute;
+//   - emails[type eq "work" and value co "x"] matches when a single email
+//     satisfies the whole bracketed filter.
+func (f *Filter) Match(r *resource.Resource) bool {
+	return f.root.match(r, nil)
+}
+
+// node is a resolved filter expression. elem is the complex value a value
+// path's filter is evaluated against, or nil at the top level.
+type node interface {
+	match(r *resource.Resource, elem map[string]any) bool
+}
+
+type andNode struct{ l, r node }
+type orNode struct{ l, r node }
+type notNode struct{ x node }
+
+func (n *andNode) match(r *resource.Resource, elem map[string]any) bool {
+	return n.l.match(r, elem) && n.r.match(r, elem)
+}
+
+func (n *orNode) match(r *resource.Resource, elem map[string]any) bool {
+	return n.l.match(r, elem) || n.r.match(r, elem)
+}
+
+func (n *notNode) match(r *resource.Resource, elem map[string]any) bool {
+	return !n.x.match(r, elem)
+}
+
+type presentNode struct {
+	attr   Attribute
+	inElem bool
+}
+
+func (n *presentNode) match(r *resource.Resource, elem map[string]any) bool {
+	if n.inElem {
+		return eachValue(elem[n.attr.Sub.Name], n)
+	}
+	return n.attr.each(r, n)
+}
+
+func (n *presentNode) test(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return false
+	case string:
+		return v != ""
+	case map[string]any:
+		for _, e := range v {
+			if n.test(e) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+type valuePathNode struct {
+	attr   Attribute
+	filter node
+}
+
+func (n *valuePathNode) match(r *resource.Resource, _ map[string]any) bool {
+	switch v := n.attr.container(r)[n.attr.Attr.Name].(type) {
+	case map[string]any:
+		return n.filter.match(r, v)
+	case []any:
+		for _, e := range v {
+			if m, ok := e.(map[string]any); ok && n.filter.match(r, m) {
+				return true
+			}
+		}
+	case []map[string]any:
+		for _, m := range v {
+			if n.filter.match(r, m) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+type compareNode struct {
+	attr      Attribute
+	op        Op // never Ne: resolve turns ne into not eq
+	lit       lit
+	caseExact bool
+	typ       schema.Type
+	inElem    bool
+}
+
+func (n *compareNode) match(r *resource.Resource, elem map[string]any) bool {
+	if n.inElem {
+		return eachValue(elem[n.attr.Sub.Name], n)
+	}
+	return n.attr.each(r, n)
+}
+
+// test compares one value of the attribute with the literal.
+func (n *compareNode) test(v any) bool {
+	switch n.typ {
+	case schema.String, schema.Reference, schema.Binary:
+		s, ok := v.(string)
+		return ok && n.testString(s)
+	case schema.Boolean:
+		b, ok := v.(bool)
+		return ok && b == n.lit.b
+	case schema.Integer, schema.Decimal:
+		return n.testNumber(v)
+	case schema.DateTime:
+		t, ok := v.(time.Time)
+		if !ok {
+			s, isStr := v.(string)
+			if !isStr {
+				return false
+			}
+			var err error
+			if t, err = time.Parse(time.RFC3339Nano, s); err != nil {
+				return false
+			}
+		}
+		return ordered(n.op, t.Compare(n.lit.t))
+	}
+	return false
+}
+
+func (n *compareNode) testString(s string) bool {
+	if n.caseExact {
+		switch n.op {
+		case Eq:
+			return s == n.lit.s
+		case Co:
+			return strings.Contains(s, n.lit.s)
+		case Sw:
+			return strings.HasPrefix(s, n.lit.s)
+		case Ew:
+			return strings.HasSuffix(s, n.lit.s)
+		}
+		return ordered(n.op, strings.Compare(s, n.lit.s))
+	}
+	switch n.op {
+	case Eq:
+		return strings.EqualFold(s, n.lit.s)
+	case Co:
+		return containsFold(s, n.lit.lower)
+	case Sw:
+		return hasPrefixFold(s, n.lit.lower)
+	case Ew:
+		return hasSuffixFold(s, n.lit.lower)
+	}
+	return ordered(n.op, strings.Compare(strings.ToLower(s), n.lit.lower))
+}
+
+func (n *compareNode) testNumber(v any) bool {
+	if i, ok := v.(int64); ok && n.lit.isInt {
+		return ordered(n.op, cmpInt(i, n.lit.i))
+	}
+	f, ok := toFloat(v)
+	if !ok {
+		return false
+	}
+	switch {
+	case f < n.lit.f:
+		return ordered(n.op, -1)
+	case f > n.lit.f:
+		return ordered(n.op, 1)
+	}
+	return ordered(n.op, 0)
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// ordered reports whether a comparison result c satisfies op.
+func ordered(op Op, c int) bool {
+	switch op {
+	case Eq:
+		return c == 0
+	case Gt:
+		return c > 0
+	case Ge:
+		return c >= 0
+	case Lt:
+		return c < 0
+	case Le:
+		return c <= 0
+	}
+	return false
+}
+
+// tester tests one attribute value.
+type tester interface{ test(v any) bool }
+
+// container returns the map that holds a's attribute: the resource's
+// attributes, or those of a's extension.
+func (a *Attribute) container(r *resource.Resource) map[string]any {
+	if a.URN == "" {
+		return r.Attributes
+	}
+	m, _ := r.Attributes[a.URN].(map[string]any)
+	return m
+}
+
+// each reports whether t accepts any value the path yields in r.
+func (a *Attribute) each(r *resource.Resource, t tester) bool {
+	if a.common() {
+		v := a.commonValue(r)
+		return v != nil && t.test(v)
+	}
+	v := a.container(r)[a.Attr.Name]
+	if a.Sub == nil {
+		return eachValue(v, t)
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		return eachValue(v[a.Sub.Name], t)
+	case []any:
+		for _, e := range v {
+			if m, ok := e.(map[string]any); ok && eachValue(m[a.Sub.Name], t) {
+				return true
+			}
+		}
+	case []map[string]any:
+		for _, m := range v {
+			if eachValue(m[a.Sub.Name], t) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// commonValue returns the value of id, externalId or a meta sub-attribute,
+// or nil when it is unset.
+func (a *Attribute) commonValue(r *resource.Resource) any {
+	switch a.Attr {
+	case idAttr:
+		if r.ID != "" {
+			return r.ID
+		}
+	case extIDAttr:
+		if r.ExternalID != "" {
+			return r.ExternalID
+		}
+	case metaAttr:
+		if a.Sub == nil {
+			return nil
+		}
+		m := &r.Meta
+		switch a.Sub.Name {
+		case "resourceType":
+			if m.ResourceType != "" {
+				return m.ResourceType
+			}
+		case "created":
+			if !m.Created.IsZero() {
+				return m.Created
+			}
+		case "lastModified":
+			if !m.LastModified.IsZero() {
+				return m.LastModified
+			}
+		case "location":
+			if m.Location != "" {
+				return m.Location
+			}
+		case "version":
+			if m.Version != "" {
+				return resource.ETag(m.Version)
+			}
+		}
+	}
+	return nil
+}
+
+// eachValue reports whether t accepts v or, if v is multi-valued, any of
+// its elements.
+func eachValue(v any, t tester) bool {
+	switch v := v.(type) {
+	case nil:
+		return false
+	case []any:
+		for _, e := range v {
+			if e != nil && t.test(e) {
+				return true
+			}
+		}
+		return false
+	case []string:
+		for _, e := range v {
+			if t.test(e) {
+				return true
+			}
+		}
+		return false
+	}
+	return t.test(v)
+}
+
+// containsFold reports whether s contains lower, which is in lower case,
+// ignoring case.
+func containsFold(s, lower string) bool {
+	if !isASCII(s) || !isASCII(lower) {
+		return strings.Contains(strings.ToLower(s), lower)
+	}
+	n := len(lower)
+	if n == 0 {
+		return true
+	}
+	first := lower[0]
+	for i := 0; i+n <= len(s); i++ {
+		if toLowerASCII(s[i]) == first && equalLowerASCII(s[i+1:i+n], lower[1:]) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasPrefixFold(s, lower string) bool {
+	if !isASCII(s) || !isASCII(lower) {
+		return strings.HasPrefix(strings.ToLower(s), lower)
+	}
+	return len(s) >= len(lower) && equalLowerASCII(s[:len(lower)], lower)
+}
+
+func hasSuffixFold(s, lower string) bool {
+	if !isASCII(s) || !isASCII(lower) {
+		return strings.HasSuffix(strings.ToLower(s), lower)
+	}
+	return len(s) >= len(lower) && equalLowerASCII(s[len(s)-len(lower):], lower)
+}
+
+// equalLowerASCII reports whether s equals lower ignoring ASCII case; both
+// have the same length and lower is in lower case.
+func equalLowerASCII(s, lower string) bool {
+	for i := 0; i < len(lower); i++ {
+		if toLowerASCII(s[i]) != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func toLowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func toFloat(v any) (float64, bool) {
+	switch v := v.(type) {
+	case int64:
+		return float64(v), true
+	case float64:
+		return v, true
+	case int:
+		return float64(v), true
+	case int32:
+		return float64(v), true
+	case float32:
+		return float64(v), true
+	case uint32:
+		return float64(v), true
+	case uint64:
+		return float64(v), true
+	case json.Number:
+		f, err := v.Float64()
+		return f, err == nil
+	}
+	return 0, false
+}

@@ -1,0 +1,124 @@
+package resource_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/scim-go/scim/resource"
+	"github.com/scim-go/scim/schema"
+)
+
+const (
+	userURN   = schema.UserURN
+	entURN    = schema.EnterpriseUserURN
+	widgetURN = "urn:example:params:scim:schemas:core:2.0:Widget"
+	auditURN  = "urn:example:params:scim:schemas:extension:audit:2.0:Widget"
+)
+
+// The resource types are shared by the tests, which only read them.
+var (
+	userRT   = schema.UserResourceType()
+	groupRT  = schema.GroupResourceType()
+	widgetRT = widgetType()
+)
+
+// widgetType is a custom resource type with an attribute of every type and
+// every mutability and returned characteristic, at the top level and as
+// sub-attributes, and a required extension.
+func widgetType() *schema.ResourceType {
+	core := &schema.Schema{
+		ID:   widgetURN,
+		Name: "Widget",
+		Attributes: []*schema.Attribute{
+			{Name: "name", Required: true},
+			{Name: "serial", CaseExact: true, Mutability: schema.Immutable},
+			{Name: "count", Type: schema.Integer},
+			{Name: "weight", Type: schema.Decimal},
+			{Name: "enabled", Type: schema.Boolean},
+			{Name: "built", Type: schema.DateTime},
+			{Name: "blob", Type: schema.Binary, CaseExact: true},
+			{Name: "link", Type: schema.Reference, ReferenceTypes: []string{"external"}},
+			{Name: "tags", MultiValued: true},
+			{Name: "aliases", MultiValued: true, Mutability: schema.Immutable},
+			{Name: "secret", Returned: schema.ReturnedRequest},
+			{Name: "token", Mutability: schema.WriteOnly, Returned: schema.ReturnedNever},
+			{Name: "status", Required: true, Mutability: schema.ReadOnly, Returned: schema.ReturnedAlways},
+			{Name: "part", Type: schema.Complex, SubAttributes: []*schema.Attribute{
+				{Name: "label", Required: true},
+				{Name: "code", Mutability: schema.Immutable},
+				{Name: "note", Returned: schema.ReturnedRequest},
+				{Name: "hidden", Returned: schema.ReturnedNever},
+				{Name: "kind", Returned: schema.ReturnedAlways},
+				{Name: "revision", Type: schema.Integer, Mutability: schema.ReadOnly},
+			}},
+			{Name: "parts", Type: schema.Complex, MultiValued: true, SubAttributes: []*schema.Attribute{
+				{Name: "value", Required: true},
+				{Name: "primary", Type: schema.Boolean},
+				{Name: "note", Returned: schema.ReturnedRequest},
+				{Name: "sizes", Type: schema.Integer, MultiValued: true},
+			}},
+		},
+	}
+	audit := &schema.Schema{
+		ID:   auditURN,
+		Name: "Audit",
+		Attributes: []*schema.Attribute{
+			{Name: "auditor", Required: true},
+			{Name: "level", Type: schema.Integer, Mutability: schema.Immutable},
+			{Name: "memo", Returned: schema.ReturnedRequest},
+		},
+	}
+	rt := &schema.ResourceType{
+		ID:         "Widget",
+		Name:       "Widget",
+		Endpoint:   "/Widgets",
+		Schema:     core,
+		Extensions: []schema.Extension{{Schema: audit, Required: true}},
+	}
+	if err := rt.Validate(); err != nil {
+		panic(err)
+	}
+	return rt
+}
+
+func TestWidgetTypeIsValid(t *testing.T) {
+	if err := widgetType().Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// readFile reads a file under testdata.
+func readFile(tb testing.TB, name string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+// asError returns err as a *resource.Error, failing the test if it is
+// another kind of error.
+func asError(t *testing.T, err error) *resource.Error {
+	t.Helper()
+	if err == nil {
+		return nil
+	}
+	var re *resource.Error
+	if !errors.As(err, &re) {
+		t.Fatalf("error %v (%T) is not a *resource.Error", err, err)
+	}
+	return re
+}
+
+// checkError compares err with want, as whole *resource.Error values.
+func checkError(t *testing.T, want *resource.Error, err error) {
+	t.Helper()
+	if diff := cmp.Diff(want, asError(t, err)); diff != "" {
+		t.Errorf("error mismatch (-want +got):\n%s", diff)
+	}
+}
