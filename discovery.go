@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/scim-go/scim/schema"
 )
@@ -34,6 +35,7 @@ func (s *Server) serviceProviderConfig(w http.ResponseWriter, r *http.Request) {
 		ChangePassword   supported              `json:"changePassword"`
 		Sort             supported              `json:"sort"`
 		ETag             supported              `json:"etag"`
+		Pagination       pagination             `json:"pagination"`
 		Auth             []AuthenticationScheme `json:"authenticationSchemes"`
 		Meta             meta                   `json:"meta"`
 	}{
@@ -43,6 +45,14 @@ func (s *Server) serviceProviderConfig(w http.ResponseWriter, r *http.Request) {
 		Sort:             supported{true},
 		ChangePassword:   supported{s.changePassword()},
 		ETag:             supported{true},
+		Pagination: pagination{
+			Cursor:                  true,
+			Index:                   true,
+			DefaultPaginationMethod: "index",
+			DefaultPageSize:         s.cfg.DefaultPageSize,
+			MaxPageSize:             s.cfg.MaxPageSize,
+			CursorTimeout:           int(s.cfg.CursorTimeout / time.Second),
+		},
 		Auth:             schemes,
 		Meta: meta{
 			ResourceType: "ServiceProviderConfig",
@@ -56,6 +66,16 @@ type bulkConfig struct {
 	Supported      bool  `json:"supported"`
 	MaxOperations  int   `json:"maxOperations"`
 	MaxPayloadSize int64 `json:"maxPayloadSize"`
+}
+
+// pagination is the ServiceProviderConfig block of RFC 9865 §4.
+type pagination struct {
+	Cursor                  bool   `json:"cursor"`
+	Index                   bool   `json:"index"`
+	DefaultPaginationMethod string `json:"defaultPaginationMethod"`
+	DefaultPageSize         int    `json:"defaultPageSize"`
+	MaxPageSize             int    `json:"maxPageSize"`
+	CursorTimeout           int    `json:"cursorTimeout"`
 }
 
 type filterConfig struct {

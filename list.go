@@ -10,18 +10,44 @@ import (
 	"github.com/scim-go/scim/schema"
 )
 
+// listParams are the query parameters of a list request (RFC 7644
+// §3.4.2), from a URL query or a SearchRequest body (§3.4.3).
+type listParams struct {
+	filter, sortBy, sortOrder string
+	startIndex, count         string // "" when absent
+	cursor                    string
+	hasCursor                 bool // cursor pagination asked for (RFC 9865)
+	attributes, excluded      []string
+}
+
+func urlListParams(r *http.Request) listParams {
+	v := r.URL.Query()
+	_, hasCursor := v["cursor"]
+	return listParams{
+		filter:     v.Get("filter"),
+		sortBy:     v.Get("sortBy"),
+		sortOrder:  v.Get("sortOrder"),
+		startIndex: v.Get("startIndex"),
+		count:      v.Get("count"),
+		cursor:     v.Get("cursor"),
+		hasCursor:  hasCursor,
+		attributes: splitList(v["attributes"]),
+		excluded:   splitList(v["excludedAttributes"]),
+	}
+}
+
 // list serves GET on a resource type's endpoint (RFC 7644 §3.4.2).
 func (s *Server) list(w http.ResponseWriter, r *http.Request, ep *endpoint) {
-	q, err := s.query(r, ep)
+	s.serveList(w, r, ep, urlListParams(r))
+}
+
+func (s *Server) serveList(w http.ResponseWriter, r *http.Request, ep *endpoint, p listParams) {
+	q, err := s.query(ep, p)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	proj, err := projection(r, ep.rt)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	proj := resource.NewProjection(ep.rt, p.attributes, p.excluded)
 	page, err := ep.h.List(r.Context(), q)
 	if err != nil {
 		s.fail(w, r, err)
@@ -31,7 +57,27 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, ep *endpoint) {
 		page.Resources = page.Resources[:q.Count]
 	}
 	bp := bufPool.Get().(*[]byte)
-	buf := appendListHeader((*bp)[:0], page.TotalResults, len(page.Resources), q.StartIndex)
+	buf := append((*bp)[:0], `{"schemas":["`+schema.ListResponseURN+`"],"totalResults":`...)
+	buf = strconv.AppendInt(buf, int64(page.TotalResults), 10)
+	buf = append(buf, `,"itemsPerPage":`...)
+	buf = strconv.AppendInt(buf, int64(len(page.Resources)), 10)
+	if p.hasCursor {
+		offset := q.StartIndex - 1
+		if next := offset + len(page.Resources); next < page.TotalResults && len(page.Resources) > 0 {
+			buf = append(buf, `,"nextCursor":"`...)
+			buf = append(buf, s.encodeCursor(s.cursorAt(ep, q, next))...)
+			buf = append(buf, '"')
+		}
+		if offset > 0 {
+			buf = append(buf, `,"previousCursor":"`...)
+			buf = append(buf, s.encodeCursor(s.cursorAt(ep, q, max(offset-q.Count, 0)))...)
+			buf = append(buf, '"')
+		}
+	} else {
+		buf = append(buf, `,"startIndex":`...)
+		buf = strconv.AppendInt(buf, int64(q.StartIndex), 10)
+	}
+	buf = append(buf, `,"Resources":[`...)
 	for i, res := range page.Resources {
 		if i > 0 {
 			buf = append(buf, ',')
@@ -46,14 +92,24 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, ep *endpoint) {
 	}
 }
 
+// cursorAt returns the cursor for the page of q starting at offset.
+func (s *Server) cursorAt(ep *endpoint, q *Query, offset int) cursor {
+	return cursor{
+		offset:  offset,
+		expires: s.now().Add(s.cfg.CursorTimeout).Unix(),
+		digest:  queryDigest(ep.rt.Endpoint, q),
+	}
+}
+
 // query reads the filter (RFC 7644 §3.4.2.2), sorting (§3.4.2.3) and paging
-// (§3.4.2.4) parameters: startIndex below 1 is taken as 1, a negative count
-// as 0, and count is capped at Config.MaxPageSize.
-func (s *Server) query(r *http.Request, ep *endpoint) (*Query, error) {
-	v := r.URL.Query()
+// (§3.4.2.4, RFC 9865) parameters. With index paging, startIndex below 1 is
+// taken as 1, a negative count as 0, and count is capped at
+// Config.MaxPageSize. With cursor paging, a count outside 0 to MaxPageSize
+// is invalidCount.
+func (s *Server) query(ep *endpoint, p listParams) (*Query, error) {
 	q := &Query{StartIndex: 1, Count: s.cfg.DefaultPageSize}
-	if f := v.Get("filter"); f != "" {
-		e, err := ep.parser.Parse(f)
+	if p.filter != "" {
+		e, err := ep.parser.Parse(p.filter)
 		if err == nil {
 			q.Filter, err = filter.Resolve(ep.rt, e)
 		}
@@ -61,25 +117,38 @@ func (s *Server) query(r *http.Request, ep *endpoint) (*Query, error) {
 			return nil, filterError(err)
 		}
 	}
-	if by := v.Get("sortBy"); by != "" {
+	if p.sortBy != "" {
 		var err error
-		if q.Sort, err = filter.ResolveSort(ep.rt, by, v.Get("sortOrder")); err != nil {
+		if q.Sort, err = filter.ResolveSort(ep.rt, p.sortBy, p.sortOrder); err != nil {
 			return nil, filterError(err)
 		}
 	}
-	if p := v.Get("startIndex"); p != "" {
-		n, err := strconv.Atoi(p)
+	if p.startIndex != "" {
+		if p.hasCursor {
+			return nil, Errorf(http.StatusBadRequest, InvalidValue, "startIndex and cursor cannot be used together")
+		}
+		n, err := strconv.Atoi(p.startIndex)
 		if err != nil {
-			return nil, Errorf(http.StatusBadRequest, InvalidValue, "startIndex must be an integer, found %q", p)
+			return nil, Errorf(http.StatusBadRequest, InvalidValue, "startIndex must be an integer, found %q", p.startIndex)
 		}
 		q.StartIndex = max(n, 1)
 	}
-	if p := v.Get("count"); p != "" {
-		n, err := strconv.Atoi(p)
+	if p.count != "" {
+		n, err := strconv.Atoi(p.count)
 		if err != nil {
-			return nil, Errorf(http.StatusBadRequest, InvalidValue, "count must be an integer, found %q", p)
+			return nil, Errorf(http.StatusBadRequest, InvalidValue, "count must be an integer, found %q", p.count)
+		}
+		if p.hasCursor && (n < 0 || n > s.cfg.MaxPageSize) {
+			return nil, Errorf(http.StatusBadRequest, InvalidCount, "count must be between 0 and %d", s.cfg.MaxPageSize)
 		}
 		q.Count = min(max(n, 0), s.cfg.MaxPageSize)
+	}
+	if p.hasCursor && p.cursor != "" {
+		c, err := s.decodeCursor(p.cursor, queryDigest(ep.rt.Endpoint, q), s.now())
+		if err != nil {
+			return nil, err
+		}
+		q.StartIndex = c.offset + 1
 	}
 	return q, nil
 }

@@ -279,6 +279,9 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 // projection reads the attributes and excludedAttributes query parameters
 // (RFC 7644 §3.9).
 func projection(r *http.Request, rt *schema.ResourceType) (*resource.Projection, error) {
+	if r.URL.RawQuery == "" {
+		return nil, nil
+	}
 	q := r.URL.Query()
 	return resource.NewProjection(rt, splitList(q["attributes"]), splitList(q["excludedAttributes"])), nil
 }

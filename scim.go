@@ -37,6 +37,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/scim-go/scim/filter"
 	"github.com/scim-go/scim/schema"
@@ -80,6 +81,16 @@ type Config struct {
 	MaxFilterLength int
 	MaxFilterDepth  int
 
+	// CursorTimeout is how long a cursor of cursor-based pagination
+	// (RFC 9865) stays valid. Default one hour.
+	CursorTimeout time.Duration
+
+	// CursorKey seals cursors so that clients cannot forge them. Servers
+	// behind one load balancer must share a key, of at least 32 random
+	// bytes, for a cursor from one to be accepted by another. When nil, each
+	// Server makes a random key of its own.
+	CursorKey []byte
+
 	// Strict rejects attributes and schema URNs a resource type does not
 	// define, and booleans or numbers written as strings, with 400 instead of
 	// ignoring or converting them. Default false, as identity providers such
@@ -118,6 +129,8 @@ type AuthenticationScheme struct {
 // http.StripPrefix so that it sees paths such as "/Users/{id}".
 type Server struct {
 	cfg       Config
+	cursorKey []byte
+	now       func() time.Time // the clock for cursor expiry
 	mux       *http.ServeMux
 	endpoints []*endpoint
 	schemas   []*schema.Schema // every core and extension schema, once
@@ -148,8 +161,14 @@ func NewServer(cfg Config) (*Server, error) {
 		cfg.DefaultPageSize = 100
 	}
 	cfg.DefaultPageSize = min(cfg.DefaultPageSize, cfg.MaxPageSize)
+	if cfg.CursorTimeout <= 0 {
+		cfg.CursorTimeout = time.Hour
+	}
 	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
-	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), cursorKey: cfg.CursorKey, now: time.Now}
+	if len(s.cursorKey) == 0 {
+		s.cursorKey = newCursorKey()
+	}
 	names := make(map[string]bool)
 	paths := make(map[string]bool)
 	urns := make(map[string]*schema.Schema)
