@@ -53,7 +53,7 @@ func (s *Server) serviceProviderConfig(w http.ResponseWriter, r *http.Request) {
 			MaxPageSize:             s.cfg.MaxPageSize,
 			CursorTimeout:           int(s.cfg.CursorTimeout / time.Second),
 		},
-		Auth:             schemes,
+		Auth: schemes,
 		Meta: meta{
 			ResourceType: "ServiceProviderConfig",
 			Location:     s.baseURL(r) + "/ServiceProviderConfig",
