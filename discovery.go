@@ -43,6 +43,7 @@ func (s *Server) serviceProviderConfig(w http.ResponseWriter, r *http.Request) {
 		DocumentationURI: s.cfg.DocumentationURI,
 		Filter:           filterConfig{Supported: true, MaxResults: s.cfg.MaxPageSize},
 		Sort:             supported{true},
+		Patch:            supported{true},
 		ChangePassword:   supported{s.changePassword()},
 		ETag:             supported{true},
 		Pagination: pagination{

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/scim-go/scim/filter"
+	"github.com/scim-go/scim/patch"
 	"github.com/scim-go/scim/resource"
 )
 
@@ -80,4 +81,26 @@ type Page struct {
 	// TotalResults is the number of resources that match the query in all
 	// pages.
 	TotalResults int
+}
+
+// Patcher is implemented by a ResourceHandler that applies PATCH requests
+// itself, for example to add one member to a large group by inserting one
+// row instead of loading and rewriting the whole member list. Without it
+// the server reads the resource, applies the operations with patch.Apply,
+// checks the result against the schemas and writes it with Replace.
+//
+// The operations reach Patch parsed and checked against the schemas: paths
+// are resolved, values converted to the attributes' types, and read-only
+// targets refused. Patch must apply them with the semantics of patch.Apply
+// (a host may call patch.Apply for the operations it does not handle
+// natively), all or none, and keep immutable and required attributes as
+// resource.CheckRequired and patch.Apply demand; errors are reported as
+// *patch.Error or *resource.Error, or as for Replace.
+//
+// When version is not "", Patch must apply the operations only if the
+// stored Meta.Version still equals version, and otherwise return
+// ErrVersionMismatch. It returns the patched resource, or nil to let the
+// server read it with Get when it needs to send it.
+type Patcher interface {
+	Patch(ctx context.Context, id string, ops []patch.Operation, version string) (*resource.Resource, error)
 }

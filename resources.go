@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/scim-go/scim/patch"
 	"github.com/scim-go/scim/resource"
 	"github.com/scim-go/scim/schema"
 )
@@ -44,10 +45,12 @@ func (s *Server) member(ep *endpoint) http.HandlerFunc {
 			s.get(w, r, ep, id)
 		case http.MethodPut:
 			s.replace(w, r, ep, id)
+		case http.MethodPatch:
+			s.patch(w, r, ep, id)
 		case http.MethodDelete:
 			s.delete(w, r, ep, id)
 		default:
-			s.allow(w, r, "GET, PUT, DELETE")
+			s.allow(w, r, "GET, PUT, PATCH, DELETE")
 		}
 	}
 }
@@ -134,6 +137,94 @@ func (s *Server) replace(w http.ResponseWriter, r *http.Request, ep *endpoint, i
 		return
 	}
 	s.writeResource(w, r, ep, http.StatusOK, out, proj)
+}
+
+// patch serves PATCH on a resource (RFC 7644 §3.5.2). The operations are
+// applied to the stored resource, which is checked against the schemas and
+// written back conditioned on the version read, so a concurrent change is
+// never lost; if any operation fails, nothing is stored.
+func (s *Server) patch(w http.ResponseWriter, r *http.Request, ep *endpoint, id string) {
+	proj, err := projection(r, ep.rt)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body, err := s.readBody(w, r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ops, err := patch.Parse(ep.rt, body, s.patchOptions())
+	if err != nil {
+		s.fail(w, r, patchError(err))
+		return
+	}
+	var out *resource.Resource
+	if p, ok := ep.h.(Patcher); ok {
+		out, err = s.patchNatively(r, ep, p, id, ops)
+	} else {
+		out, err = s.update(r.Context(), ep, id, r.Header.Get("If-Match"), func(stored *resource.Resource) (*resource.Resource, error) {
+			res := stored.Clone()
+			if err := patch.Apply(ep.rt, res, ops, s.patchOptions()); err != nil {
+				return nil, patchError(err)
+			}
+			return res, checkRequired(ep.rt, res)
+		})
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if s.cfg.PatchNoContent && proj == nil {
+		if out != nil && out.Meta.Version != "" {
+			w.Header().Set("ETag", resource.ETag(out.Meta.Version))
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	if out == nil {
+		if out, err = ep.h.Get(r.Context(), id); err != nil {
+			s.fail(w, r, ep.notFound(id, err))
+			return
+		}
+	}
+	s.writeResource(w, r, ep, http.StatusOK, out, proj)
+}
+
+// patchNatively hands the operations to a handler that applies them
+// itself, with the version If-Match names, if one.
+func (s *Server) patchNatively(r *http.Request, ep *endpoint, p Patcher, id string, ops []patch.Operation) (*resource.Resource, error) {
+	version := ""
+	if ifMatch := r.Header.Get("If-Match"); ifMatch != "" && strings.TrimSpace(ifMatch) != "*" {
+		stored, err := ep.h.Get(r.Context(), id)
+		if err != nil {
+			return nil, ep.notFound(id, err)
+		}
+		if !matchETag(ifMatch, stored.Meta.Version) {
+			return nil, errPrecondition(stored.Meta.Version)
+		}
+		version = stored.Meta.Version
+	}
+	out, err := p.Patch(r.Context(), id, ops, version)
+	if err != nil {
+		return nil, ep.notFound(id, patchError(resourceError(err)))
+	}
+	return out, nil
+}
+
+func (s *Server) patchOptions() patch.Options {
+	o := s.cfg.Patch
+	o.Strict = o.Strict || s.cfg.Strict
+	return o
+}
+
+// patchError turns a *patch.Error into a 400 *Error.
+func patchError(err error) error {
+	var pe *patch.Error
+	if errors.As(err, &pe) {
+		return &Error{Status: http.StatusBadRequest, Type: ErrorType(pe.Type), Detail: pe.Error()}
+	}
+	return err
 }
 
 // update reads the resource id, lets modify compute its new state, and

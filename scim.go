@@ -40,6 +40,7 @@ import (
 	"time"
 
 	"github.com/scim-go/scim/filter"
+	"github.com/scim-go/scim/patch"
 	"github.com/scim-go/scim/schema"
 )
 
@@ -96,6 +97,16 @@ type Config struct {
 	// ignoring or converting them. Default false, as identity providers such
 	// as Entra ID send both.
 	Strict bool
+
+	// Patch turns off leniencies of PATCH parsing for shapes identity
+	// providers send (see package patch). The zero value accepts them all;
+	// Strict turns them all off too.
+	Patch patch.Options
+
+	// PatchNoContent answers a successful PATCH with 204 No Content instead
+	// of 200 and the resource, unless the request asks for attributes or
+	// excludedAttributes (RFC 7644 §3.5.2).
+	PatchNoContent bool
 
 	// AuthenticationSchemes are advertised in /ServiceProviderConfig
 	// (RFC 7643 §5). The server does not enforce them: that is the host's

@@ -75,6 +75,15 @@ func (e *AttributeError) Error() string {
 // (RFC 7644 §3.10). Attributes returned "never", such as password, are
 // refused since filtering or sorting on them would reveal their values.
 func ResolveAttribute(rt *schema.ResourceType, p AttrPath) (Attribute, error) {
+	a, err := resolveAttribute(rt, p)
+	if err == nil && (hidden(a.Attr) || (a.Sub != nil && hidden(a.Sub))) {
+		return Attribute{}, &AttributeError{Path: p.String(), Msg: "cannot be used in a filter or for sorting"}
+	}
+	return a, err
+}
+
+// resolveAttribute resolves p against rt, write-only attributes included.
+func resolveAttribute(rt *schema.ResourceType, p AttrPath) (Attribute, error) {
 	fail := func(msg string) (Attribute, error) {
 		return Attribute{}, &AttributeError{Path: p.String(), Msg: msg}
 	}
@@ -106,9 +115,6 @@ func ResolveAttribute(rt *schema.ResourceType, p AttrPath) (Attribute, error) {
 		if a.Sub = a.Attr.SubAttribute(p.Sub); a.Sub == nil {
 			return fail(a.Attr.Name + " has no sub-attribute " + strconv.Quote(p.Sub))
 		}
-	}
-	if hidden(a.Attr) || (a.Sub != nil && hidden(a.Sub)) {
-		return fail("cannot be used in a filter or for sorting")
 	}
 	return a, nil
 }

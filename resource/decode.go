@@ -49,6 +49,28 @@ func Decode(rt *schema.ResourceType, data []byte, opt DecodeOptions) (*Resource,
 	return d.resource(m)
 }
 
+// DecodeValue converts v, a JSON value as encoding/json decodes it with
+// UseNumber, to a value of attribute a by the rules of Decode: a
+// multi-valued attribute yields []any (a single value is wrapped), a complex
+// one maps canonical sub-attribute names to values with read-only
+// sub-attributes dropped, and a simple one is converted by Coerce. It
+// returns nil when v is unassigned, and an *Error naming path when v does
+// not fit a.
+func DecodeValue(a *schema.Attribute, v any, opt DecodeOptions, path string) (any, error) {
+	d := decoder{opt: opt}
+	return d.value(a, v, path)
+}
+
+// DecodeElement is DecodeValue for one value of a multi-valued attribute:
+// it converts v as an element, never as a list.
+func DecodeElement(a *schema.Attribute, v any, opt DecodeOptions, path string) (any, error) {
+	if _, ok := v.([]any); ok {
+		return nil, invalidValue(path, "expected "+typeText(a)+", found an array")
+	}
+	d := decoder{opt: opt}
+	return d.single(a, v, path)
+}
+
 // parseObject parses a JSON object, keeping numbers as json.Number.
 func parseObject(data []byte) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))

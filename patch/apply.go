@@ -1,0 +1,407 @@
+package patch
+
+import (
+	"github.com/scim-go/scim/filter"
+	"github.com/scim-go/scim/resource"
+	"github.com/scim-go/scim/schema"
+)
+
+// Apply applies ops, as Parse returns them, to r in order with the
+// semantics of RFC 7644 §3.5.2:
+//
+//   - add sets a simple value, merges sub-attributes into a complex one,
+//     and appends to a multi-valued attribute the values it does not hold
+//     yet (values with a "value" sub-attribute are the same when their
+//     value and type are);
+//   - replace sets a value, merges sub-attributes into a complex one, and
+//     replaces a multi-valued attribute whole; a null value unassigns;
+//   - remove unassigns the target; with a value filter, the matching values
+//     or their sub-attribute;
+//   - a value filter that matches nothing is noTarget for replace and
+//     remove (and for add when Options turn off creating a value);
+//   - immutable attributes can be set when unassigned but not changed or
+//     removed (scimType mutability);
+//   - a value given "primary": true takes the flag from the others.
+//
+// Apply changes r in place and stops at the first failing operation,
+// returning an *Error; apply to a copy (Resource.Clone) to keep the
+// original when an operation may fail. Required attributes are not checked:
+// call resource.CheckRequired on the result.
+func Apply(rt *schema.ResourceType, r *resource.Resource, ops []Operation, opt Options) error {
+	if r.Attributes == nil {
+		r.Attributes = make(map[string]any)
+	}
+	for i := range ops {
+		o := &ops[i]
+		if err := apply(r, o, opt); err != nil {
+			return &Error{Index: o.Index, Op: string(o.Op), Path: o.Path.Text, Type: err.typ, Msg: err.msg}
+		}
+	}
+	for _, e := range rt.Extensions {
+		if m, ok := r.Attributes[e.Schema.ID].(map[string]any); ok && len(m) == 0 {
+			delete(r.Attributes, e.Schema.ID)
+		}
+	}
+	return nil
+}
+
+func apply(r *resource.Resource, o *Operation, opt Options) *opError {
+	p := &o.Path
+	switch {
+	case p.Extension != "":
+		delete(r.Attributes, p.Extension)
+		return nil
+	case p.Attr.URN == "" && p.Attr.Attr.Name == "externalId":
+		s, _ := o.Value.(string)
+		if o.Op == Remove {
+			s = ""
+		}
+		r.ExternalID = s
+		return nil
+	case p.Filter != nil:
+		return applyFiltered(r, o, opt)
+	case p.Attr.Sub != nil:
+		return applySub(r, o)
+	}
+	return applyWhole(r, o)
+}
+
+// container returns the map holding attr: the resource's attributes or its
+// extension's, created when create is set.
+func container(r *resource.Resource, attr filter.Attribute, create bool) map[string]any {
+	if attr.URN == "" {
+		return r.Attributes
+	}
+	m, _ := r.Attributes[attr.URN].(map[string]any)
+	if m == nil && create {
+		m = make(map[string]any)
+		r.Attributes[attr.URN] = m
+	}
+	return m
+}
+
+func immutable(a *schema.Attribute) *opError {
+	return &opError{"mutability", a.Name + " is immutable: it can be set once but not changed or removed"}
+}
+
+// applyWhole applies an operation on a whole attribute: "userName",
+// "emails", "name".
+func applyWhole(r *resource.Resource, o *Operation) *opError {
+	a := o.Path.Attr.Attr
+	m := container(r, o.Path.Attr, o.Op != Remove)
+	if m == nil {
+		return nil // removing from an absent extension
+	}
+	cur, has := m[a.Name]
+	has = has && cur != nil
+	if o.Op == Remove {
+		if o.Value != nil {
+			return removeValues(m, a, o.Value.([]any))
+		}
+		if has && a.Mutability == schema.Immutable {
+			return immutable(a)
+		}
+		delete(m, a.Name)
+		return nil
+	}
+	if o.Value == nil { // replace with null
+		if has && a.Mutability == schema.Immutable {
+			return immutable(a)
+		}
+		delete(m, a.Name)
+		return nil
+	}
+	switch {
+	case a.MultiValued:
+		var next []any
+		var touched []int
+		if o.Op == Add {
+			next, touched = appendNew(a, list(cur), o.Value.([]any))
+		} else {
+			next = o.Value.([]any)
+			touched = indices(len(next))
+		}
+		if has && a.Mutability == schema.Immutable && !resource.Equal(a, cur, next) {
+			return immutable(a)
+		}
+		m[a.Name] = primaryFirst(a, next, touched)
+	case a.Type == schema.Complex:
+		obj, _ := cur.(map[string]any)
+		merged, err := merge(a, obj, o.Value.(map[string]any))
+		if err != nil {
+			return err
+		}
+		m[a.Name] = merged
+	default:
+		if has && a.Mutability == schema.Immutable && !resource.Equal(a, cur, o.Value) {
+			return immutable(a)
+		}
+		m[a.Name] = o.Value
+	}
+	return nil
+}
+
+// applySub applies an operation on a sub-attribute of a single-valued
+// complex attribute: "name.givenName".
+func applySub(r *resource.Resource, o *Operation) *opError {
+	a, s := o.Path.Attr.Attr, o.Path.Attr.Sub
+	if a.MultiValued {
+		return &opError{"invalidPath", "select the values of " + a.Name + " with a value filter, as " + a.Name + "[type eq \"work\"]." + s.Name}
+	}
+	m := container(r, o.Path.Attr, o.Op != Remove)
+	if m == nil {
+		return nil
+	}
+	obj, _ := m[a.Name].(map[string]any)
+	if obj == nil {
+		if o.Op == Remove || o.Value == nil {
+			return nil
+		}
+		obj = make(map[string]any)
+	}
+	if err := setSub(s, obj, o.Op, o.Value); err != nil {
+		return err
+	}
+	if len(obj) == 0 {
+		delete(m, a.Name)
+	} else {
+		m[a.Name] = obj
+	}
+	return nil
+}
+
+// setSub applies op with value v to sub-attribute s of the complex value
+// obj.
+func setSub(s *schema.Attribute, obj map[string]any, op Op, v any) *opError {
+	cur, has := obj[s.Name]
+	has = has && cur != nil
+	if op == Remove || v == nil {
+		if has && s.Mutability == schema.Immutable {
+			return immutable(s)
+		}
+		delete(obj, s.Name)
+		return nil
+	}
+	if s.MultiValued && op == Add {
+		v, _ = appendNew(s, list(cur), v.([]any))
+	}
+	if has && s.Mutability == schema.Immutable && !resource.Equal(s, cur, v) {
+		return immutable(s)
+	}
+	obj[s.Name] = v
+	return nil
+}
+
+// applyFiltered applies an operation on the values of a multi-valued
+// complex attribute that a value filter selects: members[value eq "x"], or
+// a sub-attribute of them: emails[type eq "work"].value.
+func applyFiltered(r *resource.Resource, o *Operation, opt Options) *opError {
+	p := &o.Path
+	a := p.Attr.Attr
+	m := container(r, p.Attr, o.Op == Add)
+	var elems []any
+	if m != nil {
+		elems = list(m[a.Name])
+	}
+	var matches []int
+	for i, e := range elems {
+		if obj, ok := e.(map[string]any); ok && p.Filter.Match(obj) {
+			matches = append(matches, i)
+		}
+	}
+	if len(matches) == 0 {
+		if o.Op != Add || !opt.on(opt.NoAddByFilter) {
+			return &opError{"noTarget", "no value of " + a.Name + " matches " + p.Filter.String()}
+		}
+		elem := p.Filter.Equalities()
+		if elem == nil {
+			return &opError{"noTarget", "no value of " + a.Name + " matches " + p.Filter.String() + ", and the filter is not eq terms joined by and to create one from"}
+		}
+		elems = append(elems, elem)
+		matches = []int{len(elems) - 1}
+	}
+	if o.Op == Remove && p.Sub == nil {
+		for _, i := range matches {
+			elems[i] = nil
+		}
+		elems = compact(elems)
+	} else {
+		for _, i := range matches {
+			obj := elems[i].(map[string]any)
+			var err *opError
+			if p.Sub != nil {
+				err = setSub(p.Sub, obj, o.Op, o.Value)
+			} else {
+				obj, err = merge(a, obj, o.Value.(map[string]any))
+			}
+			if err != nil {
+				return err
+			}
+			if len(obj) == 0 {
+				elems[i] = nil
+			} else {
+				elems[i] = obj
+			}
+		}
+		if o.Op != Remove {
+			elems = primaryFirst(a, elems, matches)
+		}
+		elems = compact(elems)
+	}
+	if m == nil {
+		return nil
+	}
+	if len(elems) == 0 {
+		delete(m, a.Name)
+	} else {
+		m[a.Name] = elems
+	}
+	return nil
+}
+
+// merge merges the sub-attributes of v into the complex value obj of a
+// (RFC 7644 §3.5.2.1): simple sub-attributes are set, multi-valued ones
+// gain the values they lack. It returns the merged value.
+func merge(a *schema.Attribute, obj, v map[string]any) (map[string]any, *opError) {
+	if obj == nil {
+		obj = make(map[string]any, len(v))
+	}
+	for k, sv := range v {
+		s := a.SubAttribute(k)
+		if s == nil {
+			continue
+		}
+		if err := setSub(s, obj, Add, sv); err != nil {
+			return nil, err
+		}
+	}
+	return obj, nil
+}
+
+// removeValues removes from the multi-valued attribute a the values in
+// vals, as identity providers remove group members:
+// {"op": "remove", "path": "members", "value": [{"value": "2819c223"}]}.
+// Values not present are ignored.
+func removeValues(m map[string]any, a *schema.Attribute, vals []any) *opError {
+	elems := list(m[a.Name])
+	for i, e := range elems {
+		for _, v := range vals {
+			if same(a, e, v) {
+				elems[i] = nil
+				break
+			}
+		}
+	}
+	if elems = compact(elems); len(elems) == 0 {
+		delete(m, a.Name)
+	} else {
+		m[a.Name] = elems
+	}
+	return nil
+}
+
+// appendNew appends to elems the values of vals it does not hold yet, and
+// returns the indices of the values of vals in the result.
+func appendNew(a *schema.Attribute, elems, vals []any) ([]any, []int) {
+	var touched []int
+	for _, v := range vals {
+		found := -1
+		for i, e := range elems {
+			if same(a, e, v) {
+				found = i
+				break
+			}
+		}
+		if found < 0 {
+			elems = append(elems, v)
+			found = len(elems) - 1
+		}
+		touched = append(touched, found)
+	}
+	return elems, touched
+}
+
+// same reports whether x and y are the same value of the multi-valued
+// attribute a: complex values with a "value" sub-attribute by their value
+// and type, everything else by equality.
+func same(a *schema.Attribute, x, y any) bool {
+	elem := *a
+	elem.MultiValued = false
+	mx, okx := x.(map[string]any)
+	my, oky := y.(map[string]any)
+	if okx && oky && a.Type == schema.Complex {
+		if vs := a.SubAttribute("value"); vs != nil && mx["value"] != nil && my["value"] != nil {
+			if !resource.Equal(vs, mx["value"], my["value"]) {
+				return false
+			}
+			ts := a.SubAttribute("type")
+			return ts == nil || mx["type"] == nil || my["type"] == nil || resource.Equal(ts, mx["type"], my["type"])
+		}
+	}
+	return resource.Equal(&elem, x, y)
+}
+
+// primaryFirst clears "primary" on every value of elems but the touched
+// ones when a touched value is primary, so that at most one value is
+// (RFC 7643 §2.4).
+func primaryFirst(a *schema.Attribute, elems []any, touched []int) []any {
+	if a.Type != schema.Complex || a.SubAttribute("primary") == nil {
+		return elems
+	}
+	keep := -1
+	for _, i := range touched {
+		if obj, ok := elems[i].(map[string]any); ok && obj["primary"] == true {
+			keep = i
+		}
+	}
+	if keep < 0 {
+		return elems
+	}
+	for i, e := range elems {
+		if obj, ok := e.(map[string]any); ok && i != keep && obj["primary"] == true {
+			delete(obj, "primary")
+		}
+	}
+	return elems
+}
+
+// list returns a multi-valued value as a fresh slice.
+func list(v any) []any {
+	switch v := v.(type) {
+	case nil:
+		return nil
+	case []any:
+		return append([]any(nil), v...)
+	case []string:
+		out := make([]any, len(v))
+		for i, s := range v {
+			out[i] = s
+		}
+		return out
+	case []map[string]any:
+		out := make([]any, len(v))
+		for i, m := range v {
+			out[i] = m
+		}
+		return out
+	}
+	return []any{v}
+}
+
+func compact(elems []any) []any {
+	out := elems[:0]
+	for _, e := range elems {
+		if e != nil {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func indices(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}

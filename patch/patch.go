@@ -1,0 +1,373 @@
+// Package patch parses SCIM PATCH requests and applies them to resources,
+// with the semantics of RFC 7644 §3.5.2.
+//
+// Parse reads a PatchOp body and resolves every operation against the
+// resource type: paths are parsed and checked against the schemas, values
+// are converted to the attributes' types, and read-only targets are refused.
+// An add or replace without a path is expanded into one operation per
+// attribute of its value, so every Operation that Parse returns has a path.
+// Apply then applies the operations to a resource.
+//
+// # Leniency
+//
+// Identity providers send shapes RFC 7644 does not define. Parse and Apply
+// accept these by default; each can be turned off in Options:
+//
+//   - operation names in any case, such as Entra ID's "Replace" and "Add";
+//   - booleans and numbers written as strings, such as "value": "False";
+//   - an add whose value path matches nothing creates a value from the
+//     path's eq terms, so addresses[type eq "work"].locality and
+//     addresses[type eq "work"].postalCode land on one new address;
+//   - a remove of a multi-valued attribute with a value, such as
+//     {"op": "remove", "path": "members", "value": [{"value": "2819c223"}]},
+//     removes just the values given, never all of them;
+//   - keys of a path-less value that are paths themselves, dotted
+//     ("name.givenName") or URN-qualified
+//     ("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber");
+//   - a single-valued complex attribute with a "value" sub-attribute, such
+//     as the enterprise manager, given as a bare value ("manager": "26118915")
+//     or a one-element array;
+//   - paths and keys naming attributes the resource type does not define
+//     are ignored, as on POST (RFC 7644 §3.3).
+//
+// Read-only attributes in a path-less value, such as a stray "id", are
+// ignored; a path that names one is refused with scimType mutability.
+package patch
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/scim-go/scim/filter"
+	"github.com/scim-go/scim/resource"
+	"github.com/scim-go/scim/schema"
+)
+
+// Op is a PATCH operation type.
+type Op string
+
+// The operation types of RFC 7644 §3.5.2.
+const (
+	Add     Op = "add"
+	Remove  Op = "remove"
+	Replace Op = "replace"
+)
+
+// DefaultMaxOperations is the default limit on the operations of one
+// request.
+const DefaultMaxOperations = 1000
+
+// Options turn off the leniencies described in the package documentation.
+// The zero value accepts them all.
+type Options struct {
+	// Strict turns off every leniency at once.
+	Strict bool
+
+	// ExactOpNames rejects operation names not in lower case.
+	ExactOpNames bool
+	// ExactTypes rejects booleans and numbers written as strings. Like
+	// RejectUnknown, it also rejects undefined sub-attributes in values.
+	ExactTypes bool
+	// NoAddByFilter answers an add whose value path matches nothing with
+	// noTarget instead of creating a value.
+	NoAddByFilter bool
+	// NoRemoveByValue rejects a remove that carries a value.
+	NoRemoveByValue bool
+	// NoPathKeys ignores keys of path-less values that are not attribute
+	// names.
+	NoPathKeys bool
+	// NoValueShorthand rejects a bare value or one-element array for a
+	// single-valued complex attribute.
+	NoValueShorthand bool
+	// RejectUnknown answers paths and keys naming undefined attributes with
+	// invalidPath instead of ignoring them. Like ExactTypes, it also rejects
+	// booleans and numbers written as strings in values.
+	RejectUnknown bool
+
+	// MaxOperations limits the operations of one request; more are refused
+	// with invalidValue. Default DefaultMaxOperations.
+	MaxOperations int
+}
+
+func (o *Options) on(off bool) bool { return !o.Strict && !off }
+
+// Operation is one resolved PATCH operation.
+type Operation struct {
+	// Index is the operation's position in the request, from 0.
+	Index int
+	Op    Op
+	Path  Path
+	// Value is the operation's value converted to the type of its target
+	// (see the resource package documentation), or nil. It is a []any of
+	// values for a multi-valued attribute addressed without a value
+	// filter, a map[string]any for a complex value, and a simple value
+	// otherwise.
+	Value any
+}
+
+// Path is a resolved PATCH path (RFC 7644 §3.5.2): an attribute, optionally
+// narrowed by a value filter and a sub-attribute after it.
+type Path struct {
+	// Attr is the attribute, with its sub-attribute when the path has the
+	// form "name.givenName". It is zero when the path is a whole extension.
+	Attr filter.Attribute
+	// Extension is the extension URN when the path is an extension schema
+	// URN alone, such as a remove of the whole enterprise extension.
+	Extension string
+	// Filter selects values of a multi-valued complex attribute, as
+	// members[value eq "2819c223"], or is nil.
+	Filter *filter.ValueFilter
+	// Sub is the sub-attribute after a value filter, as the value of
+	// emails[type eq "work"].value, or nil.
+	Sub *schema.Attribute
+	// Text is the path as written.
+	Text string
+}
+
+// leaf returns the attribute whose values the path addresses.
+func (p *Path) leaf() *schema.Attribute {
+	if p.Sub != nil {
+		return p.Sub
+	}
+	return p.Attr.Leaf()
+}
+
+// Error reports an invalid PATCH request or an operation that cannot be
+// applied. The server answers it with 400 and Type as the scimType.
+type Error struct {
+	// Index is the failing operation's position, from 0, or -1 for the
+	// request as a whole.
+	Index int
+	Op    string // the operation name as sent
+	Path  string // the path as sent
+	// Type is the RFC 7644 §3.12 scimType: invalidSyntax, invalidPath,
+	// invalidValue, noTarget or mutability.
+	Type string
+	Msg  string
+}
+
+// Error says which operation failed, on which path, and why.
+func (e *Error) Error() string {
+	if e.Index < 0 {
+		return e.Msg
+	}
+	s := "operation " + strconv.Itoa(e.Index) + " (" + e.Op
+	if e.Path != "" {
+		s += " " + e.Path
+	}
+	return s + "): " + e.Msg
+}
+
+// Parse reads a PatchOp request body (RFC 7644 §3.5.2) and resolves its
+// operations against rt. It reports an *Error for a malformed body, an
+// unknown operation, a path that cannot be parsed or names a read-only
+// attribute, a remove without a path, or a value that does not fit its
+// target.
+func Parse(rt *schema.ResourceType, body []byte, opt Options) ([]Operation, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var doc map[string]any
+	if err := dec.Decode(&doc); err != nil {
+		return nil, &Error{Index: -1, Type: "invalidSyntax", Msg: "request body is not a JSON object"}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, &Error{Index: -1, Type: "invalidSyntax", Msg: "request body has data after the JSON object"}
+	}
+	var rawOps any
+	hasSchema := false
+	for k, v := range doc {
+		switch {
+		case strings.EqualFold(k, "schemas"):
+			list, _ := v.([]any)
+			for _, s := range list {
+				if s, ok := s.(string); ok && strings.EqualFold(s, schema.PatchOpURN) {
+					hasSchema = true
+				}
+			}
+		case strings.EqualFold(k, "Operations"):
+			rawOps = v
+		}
+	}
+	if !hasSchema {
+		return nil, &Error{Index: -1, Type: "invalidSyntax", Msg: "schemas must list " + schema.PatchOpURN}
+	}
+	list, ok := rawOps.([]any)
+	if !ok || len(list) == 0 {
+		return nil, &Error{Index: -1, Type: "invalidSyntax", Msg: "Operations must be a non-empty array"}
+	}
+	max := opt.MaxOperations
+	if max <= 0 {
+		max = DefaultMaxOperations
+	}
+	if len(list) > max {
+		return nil, &Error{Index: -1, Type: "invalidValue", Msg: "more than " + strconv.Itoa(max) + " operations"}
+	}
+	p := parser{rt: rt, opt: opt, urns: schemaURNs(rt)}
+	var ops []Operation
+	for i, raw := range list {
+		var err error
+		if ops, err = p.operation(ops, i, raw); err != nil {
+			return nil, err
+		}
+	}
+	return ops, nil
+}
+
+func schemaURNs(rt *schema.ResourceType) []string {
+	urns := []string{rt.Schema.ID}
+	for _, e := range rt.Extensions {
+		urns = append(urns, e.Schema.ID)
+	}
+	return urns
+}
+
+type parser struct {
+	rt   *schema.ResourceType
+	opt  Options
+	urns []string
+}
+
+// operation parses one raw operation and appends what it resolves to.
+func (p *parser) operation(ops []Operation, i int, raw any) ([]Operation, error) {
+	obj, ok := raw.(map[string]any)
+	if !ok {
+		return nil, &Error{Index: i, Type: "invalidSyntax", Msg: "an operation must be a JSON object"}
+	}
+	var opName, pathText string
+	var value any
+	var hasOp, hasPath bool
+	for k, v := range obj {
+		switch {
+		case strings.EqualFold(k, "op"):
+			opName, _ = v.(string)
+			hasOp = true
+		case strings.EqualFold(k, "path"):
+			if v != nil {
+				s, ok := v.(string)
+				if !ok {
+					return nil, &Error{Index: i, Type: "invalidPath", Msg: "path must be a string"}
+				}
+				pathText, hasPath = s, true
+			}
+		case strings.EqualFold(k, "value"):
+			value = v
+		}
+	}
+	fail := func(typ, msg string) ([]Operation, error) {
+		return nil, &Error{Index: i, Op: opName, Path: pathText, Type: typ, Msg: msg}
+	}
+	op := Op(opName)
+	if p.opt.on(p.opt.ExactOpNames) {
+		op = Op(strings.ToLower(opName))
+	}
+	switch {
+	case !hasOp:
+		return fail("invalidSyntax", `"op" is required`)
+	case op != Add && op != Remove && op != Replace:
+		return fail("invalidSyntax", `"op" must be "add", "remove" or "replace"`)
+	}
+	if !hasPath {
+		if op == Remove {
+			return fail("noTarget", "remove needs a path")
+		}
+		return p.pathless(ops, i, op, opName, value)
+	}
+	path, skip, err := p.path(pathText)
+	if err != nil {
+		return fail(err.typ, err.msg)
+	}
+	if skip {
+		return ops, nil
+	}
+	v, err := p.value(op, &path, value)
+	if err != nil {
+		return fail(err.typ, err.msg)
+	}
+	return append(ops, Operation{Index: i, Op: op, Path: path, Value: v}), nil
+}
+
+// opError is an error found while parsing an operation, before it is
+// attributed to the operation's index.
+type opError struct{ typ, msg string }
+
+// path parses and resolves a PATCH path. skip reports a path naming an
+// attribute the resource type does not define, to be ignored.
+func (p *parser) path(text string) (Path, bool, *opError) {
+	fp, err := (&filter.Parser{SchemaURNs: p.urns}).ParsePath(text)
+	if err != nil {
+		var se *filter.SyntaxError
+		if errors.As(err, &se) {
+			return Path{}, false, &opError{"invalidPath", se.Error()}
+		}
+		return Path{}, false, &opError{"invalidPath", "path cannot be parsed"}
+	}
+	path := Path{Text: text}
+	if fp.Attr.Name == "" {
+		// A whole schema: the core schema is the resource itself, which a
+		// path cannot name; an extension is fine.
+		if ext := p.rt.Extension(fp.Attr.URN); ext != nil {
+			path.Extension = ext.ID
+			return path, false, nil
+		}
+		return Path{}, false, &opError{"invalidPath", "path must name an attribute or an extension"}
+	}
+	attr, err := filter.ResolveTarget(p.rt, fp.Attr)
+	if err != nil {
+		if p.opt.on(p.opt.RejectUnknown) && unknown(err) {
+			return Path{}, true, nil
+		}
+		return Path{}, false, &opError{"invalidPath", attributeMessage(err)}
+	}
+	path.Attr = attr
+	if fp.Filter != nil {
+		if attr.Sub != nil {
+			return Path{}, false, &opError{"invalidPath", "a value filter must follow an attribute, not a sub-attribute"}
+		}
+		vf, err := filter.ResolveValueFilter(p.rt, attr, fp.Filter)
+		if err != nil {
+			return Path{}, false, &opError{"invalidPath", attributeMessage(err)}
+		}
+		path.Filter = vf
+		if fp.Sub != "" {
+			if path.Sub = attr.Attr.SubAttribute(fp.Sub); path.Sub == nil {
+				return Path{}, false, &opError{"invalidPath", attr.Attr.Name + " has no sub-attribute " + strconv.Quote(fp.Sub)}
+			}
+		}
+	}
+	for _, a := range []*schema.Attribute{attr.Attr, attr.Sub, path.Sub} {
+		if a != nil && a.Mutability == schema.ReadOnly {
+			return Path{}, false, &opError{"mutability", a.Name + " is read-only"}
+		}
+	}
+	return path, false, nil
+}
+
+// unknown reports whether err says an attribute or schema is not defined,
+// as opposed to being misused.
+func unknown(err error) bool {
+	var ae *filter.AttributeError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	return strings.HasPrefix(ae.Msg, "no such attribute") || strings.HasPrefix(ae.Msg, "unknown schema") ||
+		strings.Contains(ae.Msg, "has no sub-attribute")
+}
+
+func attributeMessage(err error) string {
+	var ae *filter.AttributeError
+	if errors.As(err, &ae) {
+		return "attribute " + strconv.Quote(ae.Path) + ": " + ae.Msg
+	}
+	return err.Error()
+}
+
+// decodeOptions converts values strictly, rejecting both string-typed
+// booleans and numbers and unknown sub-attributes, when either leniency is
+// turned off.
+func (p *parser) decodeOptions() resource.DecodeOptions {
+	return resource.DecodeOptions{Strict: !p.opt.on(p.opt.ExactTypes) || !p.opt.on(p.opt.RejectUnknown)}
+}
