@@ -165,7 +165,7 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, ep *endpoint, id 
 	} else {
 		out, err = s.update(r.Context(), ep, id, r.Header.Get("If-Match"), func(stored *resource.Resource) (*resource.Resource, error) {
 			res := stored.Clone()
-			if err := patch.Apply(ep.rt, res, ops, s.patchOptions()); err != nil {
+			if err := patch.Apply(ep.rt, res, ops); err != nil {
 				return nil, patchError(err)
 			}
 			return res, checkRequired(ep.rt, res)

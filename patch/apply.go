@@ -18,7 +18,8 @@ import (
 //   - remove unassigns the target; with a value filter, the matching values
 //     or their sub-attribute;
 //   - a value filter that matches nothing is noTarget for replace and
-//     remove (and for add when Options turn off creating a value);
+//     remove, and for add unless Parse allowed it to create a value
+//     (Options.NoAddByFilter);
 //   - immutable attributes can be set when unassigned but not changed or
 //     removed (scimType mutability);
 //   - a value given "primary": true takes the flag from the others.
@@ -27,13 +28,13 @@ import (
 // returning an *Error; apply to a copy (Resource.Clone) to keep the
 // original when an operation may fail. Required attributes are not checked:
 // call resource.CheckRequired on the result.
-func Apply(rt *schema.ResourceType, r *resource.Resource, ops []Operation, opt Options) error {
+func Apply(rt *schema.ResourceType, r *resource.Resource, ops []Operation) error {
 	if r.Attributes == nil {
 		r.Attributes = make(map[string]any)
 	}
 	for i := range ops {
 		o := &ops[i]
-		if err := apply(r, o, opt); err != nil {
+		if err := apply(r, o); err != nil {
 			return &Error{Index: o.Index, Op: string(o.Op), Path: o.Path.Text, Type: err.typ, Msg: err.msg}
 		}
 	}
@@ -45,7 +46,7 @@ func Apply(rt *schema.ResourceType, r *resource.Resource, ops []Operation, opt O
 	return nil
 }
 
-func apply(r *resource.Resource, o *Operation, opt Options) *opError {
+func apply(r *resource.Resource, o *Operation) *opError {
 	p := &o.Path
 	switch {
 	case p.Extension != "":
@@ -58,9 +59,41 @@ func apply(r *resource.Resource, o *Operation, opt Options) *opError {
 		}
 		r.ExternalID = s
 		return nil
-	case p.Filter != nil:
-		return applyFiltered(r, o, opt)
-	case p.Attr.Sub != nil:
+	}
+	a := p.Attr.Attr
+	if a.Mutability != schema.Immutable {
+		return applyAttr(r, o)
+	}
+	// An immutable attribute can be set while unassigned, but its value
+	// cannot change, whichever path reaches it: a sub-attribute, a value
+	// filter, or a remove by value.
+	value := func() any {
+		if m := container(r, p.Attr, false); m != nil {
+			return m[a.Name]
+		}
+		return nil
+	}
+	before := value()
+	if before == nil {
+		return applyAttr(r, o)
+	}
+	before = clone(before)
+	if err := applyAttr(r, o); err != nil {
+		return err
+	}
+	if !resource.Equal(a, before, value()) {
+		return immutable(a)
+	}
+	return nil
+}
+
+// applyAttr applies an operation on an attribute of the core schema or an
+// extension.
+func applyAttr(r *resource.Resource, o *Operation) *opError {
+	switch {
+	case o.Path.Filter != nil:
+		return applyFiltered(r, o)
+	case o.Path.Attr.Sub != nil:
 		return applySub(r, o)
 	}
 	return applyWhole(r, o)
@@ -115,10 +148,13 @@ func applyWhole(r *resource.Resource, o *Operation) *opError {
 	case a.MultiValued:
 		var next []any
 		var touched []int
+		// A copy, so that later operations changing the values in r
+		// leave o as it is.
+		vals, _ := clone(o.Value).([]any)
 		if o.Op == Add {
-			next, touched = appendNew(a, list(cur), o.Value.([]any))
+			next, touched = appendNew(a, list(cur), vals)
 		} else {
-			next = o.Value.([]any)
+			next = vals
 			touched = indices(len(next))
 		}
 		if has && a.Mutability == schema.Immutable && !resource.Equal(a, cur, next) {
@@ -195,7 +231,7 @@ func setSub(s *schema.Attribute, obj map[string]any, op Op, v any) *opError {
 // applyFiltered applies an operation on the values of a multi-valued
 // complex attribute that a value filter selects: members[value eq "x"], or
 // a sub-attribute of them: emails[type eq "work"].value.
-func applyFiltered(r *resource.Resource, o *Operation, opt Options) *opError {
+func applyFiltered(r *resource.Resource, o *Operation) *opError {
 	p := &o.Path
 	a := p.Attr.Attr
 	m := container(r, p.Attr, o.Op == Add)
@@ -210,7 +246,7 @@ func applyFiltered(r *resource.Resource, o *Operation, opt Options) *opError {
 		}
 	}
 	if len(matches) == 0 {
-		if o.Op != Add || !opt.on(opt.NoAddByFilter) {
+		if o.Op != Add || !o.createOnNoMatch {
 			return &opError{"noTarget", "no value of " + a.Name + " matches " + p.Filter.String()}
 		}
 		elem := p.Filter.Equalities()
@@ -220,7 +256,8 @@ func applyFiltered(r *resource.Resource, o *Operation, opt Options) *opError {
 		elems = append(elems, elem)
 		matches = []int{len(elems) - 1}
 	}
-	if o.Op == Remove && p.Sub == nil {
+	if (o.Op == Remove || o.Op == Replace && o.Value == nil) && p.Sub == nil {
+		// A remove, or a replace with null, unassigns the matching values.
 		for _, i := range matches {
 			elems[i] = nil
 		}
@@ -232,7 +269,8 @@ func applyFiltered(r *resource.Resource, o *Operation, opt Options) *opError {
 			if p.Sub != nil {
 				err = setSub(p.Sub, obj, o.Op, o.Value)
 			} else {
-				obj, err = merge(a, obj, o.Value.(map[string]any))
+				v, _ := o.Value.(map[string]any)
+				obj, err = merge(a, obj, v)
 			}
 			if err != nil {
 				return err
@@ -386,6 +424,33 @@ func list(v any) []any {
 		return out
 	}
 	return []any{v}
+}
+
+// clone returns a deep copy of v, a value as a resource holds it.
+func clone(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		c := make(map[string]any, len(v))
+		for k, e := range v {
+			c[k] = clone(e)
+		}
+		return c
+	case []any:
+		c := make([]any, len(v))
+		for i, e := range v {
+			c[i] = clone(e)
+		}
+		return c
+	case []string:
+		return append([]string(nil), v...)
+	case []map[string]any:
+		c := make([]any, len(v))
+		for i, e := range v {
+			c[i] = clone(e)
+		}
+		return c
+	}
+	return v
 }
 
 func compact(elems []any) []any {

@@ -107,6 +107,10 @@ type Operation struct {
 	// filter, a map[string]any for a complex value, and a simple value
 	// otherwise.
 	Value any
+
+	// createOnNoMatch lets an add whose value filter matches nothing
+	// create a value; Parse sets it unless Options.NoAddByFilter.
+	createOnNoMatch bool
 }
 
 // Path is a resolved PATCH path (RFC 7644 §3.5.2): an attribute, optionally
@@ -239,7 +243,7 @@ func (p *parser) operation(ops []Operation, i int, raw any) ([]Operation, error)
 	}
 	var opName, pathText string
 	var value any
-	var hasOp, hasPath bool
+	var hasOp, hasPath, badPath bool
 	for k, v := range obj {
 		switch {
 		case strings.EqualFold(k, "op"):
@@ -247,11 +251,8 @@ func (p *parser) operation(ops []Operation, i int, raw any) ([]Operation, error)
 			hasOp = true
 		case strings.EqualFold(k, "path"):
 			if v != nil {
-				s, ok := v.(string)
-				if !ok {
-					return nil, &Error{Index: i, Type: "invalidPath", Msg: "path must be a string"}
-				}
-				pathText, hasPath = s, true
+				pathText, hasPath = v.(string)
+				badPath = !hasPath
 			}
 		case strings.EqualFold(k, "value"):
 			value = v
@@ -259,6 +260,9 @@ func (p *parser) operation(ops []Operation, i int, raw any) ([]Operation, error)
 	}
 	fail := func(typ, msg string) ([]Operation, error) {
 		return nil, &Error{Index: i, Op: opName, Path: pathText, Type: typ, Msg: msg}
+	}
+	if badPath {
+		return fail("invalidPath", "path must be a string")
 	}
 	op := Op(opName)
 	if p.opt.on(p.opt.ExactOpNames) {
@@ -283,11 +287,10 @@ func (p *parser) operation(ops []Operation, i int, raw any) ([]Operation, error)
 	if skip {
 		return ops, nil
 	}
-	v, err := p.value(op, &path, value)
-	if err != nil {
+	if ops, err = p.appendOp(ops, i, op, path, value); err != nil {
 		return fail(err.typ, err.msg)
 	}
-	return append(ops, Operation{Index: i, Op: op, Path: path, Value: v}), nil
+	return ops, nil
 }
 
 // opError is an error found while parsing an operation, before it is
@@ -326,6 +329,9 @@ func (p *parser) path(text string) (Path, bool, *opError) {
 	if fp.Filter != nil {
 		if attr.Sub != nil {
 			return Path{}, false, &opError{"invalidPath", "a value filter must follow an attribute, not a sub-attribute"}
+		}
+		if !attr.Attr.MultiValued {
+			return Path{}, false, &opError{"invalidPath", "a value filter selects values of a multi-valued attribute; " + attr.Attr.Name + " is single-valued"}
 		}
 		vf, err := filter.ResolveValueFilter(p.rt, attr, fp.Filter)
 		if err != nil {

@@ -90,14 +90,46 @@ func (p *parser) keyed(ops []Operation, i int, op Op, key string, v any, fromVal
 	if v == nil && op == Replace {
 		return append(ops, Operation{Index: i, Op: Remove, Path: path}), nil
 	}
-	val, err := p.value(op, &path, v)
+	return p.appendOp(ops, i, op, path, v)
+}
+
+// appendOp converts raw, the value of an operation on path, and appends
+// the operations it resolves to. A value that holds nothing once converted
+// (an empty array or object, or an object of nulls and undefined or
+// read-only sub-attributes) adds nothing, and replaces nothing in a complex
+// value, where a sub-attribute given null is unassigned (RFC 7643 §2.5): a
+// replace of "name" with {"givenName": null} removes name.givenName and
+// leaves the rest of the name. An empty array still replaces a whole
+// multi-valued attribute, unassigning it.
+func (p *parser) appendOp(ops []Operation, i int, op Op, path Path, raw any) ([]Operation, *opError) {
+	v, err := p.value(op, &path, raw)
 	if err != nil {
 		return nil, err
 	}
-	if val == nil {
+	complexTarget := path.Extension == "" && path.Sub == nil && path.Attr.Sub == nil &&
+		path.Attr.Attr.Type == schema.Complex && (path.Filter != nil || !path.Attr.Attr.MultiValued)
+	if v != nil || raw == nil || op == Remove || op == Replace && !complexTarget {
+		ops = append(ops, Operation{Index: i, Op: op, Path: path, Value: v, createOnNoMatch: p.opt.on(p.opt.NoAddByFilter)})
+	}
+	obj, _ := raw.(map[string]any)
+	if op != Replace || !complexTarget || obj == nil {
 		return ops, nil
 	}
-	return append(ops, Operation{Index: i, Op: op, Path: path, Value: val}), nil
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		s := path.Attr.Attr.SubAttribute(k)
+		if obj[k] != nil || s == nil || s.Mutability == schema.ReadOnly {
+			continue
+		}
+		sub := path
+		sub.Text = path.Text + "." + s.Name
+		if path.Filter != nil {
+			sub.Sub = s
+		} else {
+			sub.Attr.Sub = s
+		}
+		ops = append(ops, Operation{Index: i, Op: Remove, Path: sub})
+	}
+	return ops, nil
 }
 
 // value converts an operation's value to the type of its target.
@@ -114,7 +146,13 @@ func (p *parser) value(op Op, path *Path, raw any) (any, *opError) {
 			return nil, nil
 		}
 		if path.Filter == nil && path.Attr.Sub == nil && path.Attr.Attr.MultiValued && p.opt.on(p.opt.NoRemoveByValue) {
-			return convert(resource.DecodeValue(path.Attr.Attr, raw, opt, path.Text))
+			v, err := convert(resource.DecodeValue(path.Attr.Attr, raw, opt, path.Text))
+			if err == nil && v == nil {
+				// Values that convert to nothing, as [] or [{}], remove
+				// nothing; a nil value would remove them all.
+				v = []any{}
+			}
+			return v, err
 		}
 		if p.opt.Strict || p.opt.NoRemoveByValue {
 			return nil, &opError{"invalidValue", "remove takes no value"}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/scim-go/scim"
 	"github.com/scim-go/scim/resource"
@@ -44,9 +45,10 @@ type MemoryHandler struct {
 
 	mu      sync.RWMutex
 	byID    map[string]*resource.Resource
-	order   []string                     // ids in creation order
-	index   map[string]map[string]string // unique attribute name -> key -> id
-	byExtID map[string][]string          // externalId -> ids, in creation order
+	order   []string                          // ids in creation order
+	index   map[string]map[string]string      // unique attribute name -> key -> id
+	byExtID map[string][]string               // externalId -> ids, in creation order
+	values  map[string]map[string]*valueIndex // id -> attribute name -> index; see Patch
 	version uint64
 }
 
@@ -57,6 +59,7 @@ func NewMemoryHandler(rt *schema.ResourceType) *MemoryHandler {
 		byID:    make(map[string]*resource.Resource),
 		index:   make(map[string]map[string]string),
 		byExtID: make(map[string][]string),
+		values:  make(map[string]map[string]*valueIndex),
 	}
 	for _, a := range rt.Schema.Attributes {
 		if a.Uniqueness != schema.UniquenessNone && !a.MultiValued && a.Type != schema.Complex {
@@ -125,6 +128,7 @@ func (h *MemoryHandler) Replace(ctx context.Context, r *resource.Resource, versi
 	r.Meta.Version = h.nextVersion()
 	h.byID[r.ID] = r
 	h.indexAdd(r)
+	delete(h.values, r.ID)
 	return r.Clone(), nil
 }
 
@@ -141,6 +145,7 @@ func (h *MemoryHandler) Delete(ctx context.Context, id string, version string) e
 	}
 	h.indexRemove(old)
 	delete(h.byID, id)
+	delete(h.values, id)
 	for i, v := range h.order {
 		if v == id {
 			h.order = append(h.order[:i], h.order[i+1:]...)
@@ -208,7 +213,7 @@ func (h *MemoryHandler) candidates(q *scim.Query) []string {
 		return h.byExtID[s]
 	case h.index[path] != nil:
 		if !attr.Attr.CaseExact {
-			s = strings.ToLower(s)
+			s = foldKey(s)
 		}
 		if id, ok := h.index[path][s]; ok {
 			return []string{id}
@@ -241,9 +246,24 @@ func uniqueKey(a *schema.Attribute, r *resource.Resource) (string, bool) {
 		s = fmt.Sprint(v)
 	}
 	if !a.CaseExact {
-		s = strings.ToLower(s)
+		s = foldKey(s)
 	}
 	return s, true
+}
+
+// foldKey returns a key that is the same for two strings exactly when
+// strings.EqualFold, which filters use to compare strings that are not
+// caseExact, reports them equal: each rune is replaced by the least rune of
+// its simple case folding orbit. (strings.ToLower is not enough: "ſ" and
+// "s" are equal under EqualFold but not in lower case.)
+func foldKey(s string) string {
+	return strings.Map(func(r rune) rune {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		return least
+	}, s)
 }
 
 func (h *MemoryHandler) checkUnique(r *resource.Resource) error {

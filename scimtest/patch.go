@@ -1,0 +1,190 @@
+package scimtest
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/scim-go/scim"
+	"github.com/scim-go/scim/patch"
+	"github.com/scim-go/scim/resource"
+	"github.com/scim-go/scim/schema"
+)
+
+var _ scim.Patcher = (*MemoryHandler)(nil)
+
+// valueIndex locates the values of one multi-valued attribute of one
+// stored resource by their "value" sub-attribute.
+type valueIndex struct {
+	pos    map[string]int // value key -> position in the attribute's slice
+	unique bool           // no two values share a key; else the index is not used
+}
+
+// Patch implements scim.Patcher. Adding values to a multi-valued
+// attribute, and removing them by value, as identity providers change
+// group membership ({"op": "add", "path": "members", ...},
+// members[value eq "..."], or a remove with a value array), is done in
+// place with an index on the values' "value" sub-attribute, in time that
+// does not grow with the number of values. Every other request is applied
+// with patch.Apply to a copy of the resource, checked, and stored whole.
+//
+// Patch returns a nil resource, so the server reads the result with Get
+// only when it responds with it.
+func (h *MemoryHandler) Patch(ctx context.Context, id string, ops []patch.Operation, version string) (*resource.Resource, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	stored, ok := h.byID[id]
+	if !ok {
+		return nil, fmt.Errorf("%s %q: %w", h.rt.Name, id, scim.ErrNotFound)
+	}
+	if version != "" && version != stored.Meta.Version {
+		return nil, fmt.Errorf("%s %q: %w", h.rt.Name, id, scim.ErrVersionMismatch)
+	}
+	if !h.patchInPlace(stored, ops) {
+		r := stored.Clone()
+		if err := patch.Apply(h.rt, r, ops); err != nil {
+			return nil, err
+		}
+		if err := resource.CheckRequired(h.rt, r); err != nil {
+			return nil, err
+		}
+		h.indexRemove(stored)
+		if err := h.checkUnique(r); err != nil {
+			h.indexAdd(stored)
+			return nil, err
+		}
+		h.byID[id] = r
+		h.indexAdd(r)
+		delete(h.values, id)
+		stored = r
+	}
+	stored.Meta.LastModified = h.now()
+	stored.Meta.Version = h.nextVersion()
+	return nil, nil
+}
+
+// patchInPlace applies ops to stored in place if they are one add or
+// remove of whole values of an optional, top-level, multi-valued complex
+// attribute identified by its "value" sub-attribute, and reports whether it
+// did.
+func (h *MemoryHandler) patchInPlace(stored *resource.Resource, ops []patch.Operation) bool {
+	if len(ops) != 1 {
+		return false
+	}
+	o := &ops[0]
+	a := o.Path.Attr.Attr
+	if a == nil || o.Path.Attr.URN != "" || o.Path.Attr.Sub != nil || o.Path.Sub != nil ||
+		!a.MultiValued || a.Type != schema.Complex || a.Required ||
+		a.SubAttribute("value") == nil || a.SubAttribute("primary") != nil {
+		return false
+	}
+	idx := h.valueIndex(stored, a)
+	if idx == nil {
+		return false
+	}
+	// Values with a type are told apart by it as well; leave those to
+	// patch.Apply.
+	var keys []string
+	for _, v := range values(o.Value) {
+		m, ok := v.(map[string]any)
+		if !ok || m["value"] == nil || m["type"] != nil {
+			return false
+		}
+		keys = append(keys, valueKey(a, v))
+	}
+	elems, _ := stored.Attributes[a.Name].([]any)
+	switch {
+	case o.Op == patch.Add && o.Path.Filter == nil && len(keys) > 0:
+		for i, v := range values(o.Value) {
+			if _, ok := idx.pos[keys[i]]; !ok {
+				idx.pos[keys[i]] = len(elems)
+				elems = append(elems, v)
+			}
+		}
+	case o.Op == patch.Remove && o.Path.Filter != nil:
+		// Only members[value eq "x"], and only when it matches: no match
+		// is noTarget, which patch.Apply reports.
+		eq := o.Path.Filter.Equalities()
+		if len(eq) != 1 || eq["value"] == nil {
+			return false
+		}
+		k := valueKey(a, map[string]any{"value": eq["value"]})
+		if _, ok := idx.pos[k]; !ok {
+			return false
+		}
+		elems = removeAt(a, idx, elems, k)
+	case o.Op == patch.Remove && len(keys) > 0:
+		for _, k := range keys {
+			elems = removeAt(a, idx, elems, k)
+		}
+	default:
+		return false
+	}
+	if len(elems) == 0 {
+		delete(stored.Attributes, a.Name)
+	} else {
+		stored.Attributes[a.Name] = elems
+	}
+	return true
+}
+
+func values(v any) []any {
+	list, _ := v.([]any)
+	return list
+}
+
+// valueIndex returns the index of stored's values of a, building it if
+// needed, or nil if two values share a key.
+func (h *MemoryHandler) valueIndex(stored *resource.Resource, a *schema.Attribute) *valueIndex {
+	byAttr := h.values[stored.ID]
+	if byAttr == nil {
+		byAttr = make(map[string]*valueIndex)
+		h.values[stored.ID] = byAttr
+	}
+	idx := byAttr[a.Name]
+	if idx == nil {
+		elems, _ := stored.Attributes[a.Name].([]any)
+		idx = &valueIndex{pos: make(map[string]int, len(elems)), unique: true}
+		for i, e := range elems {
+			k := valueKey(a, e)
+			if _, dup := idx.pos[k]; dup {
+				idx.unique = false
+			}
+			idx.pos[k] = i
+		}
+		byAttr[a.Name] = idx
+	}
+	if !idx.unique {
+		return nil
+	}
+	return idx
+}
+
+// valueKey returns the index key of a value of a: its "value"
+// sub-attribute, folded to lower case unless that is caseExact.
+func valueKey(a *schema.Attribute, v any) string {
+	m, _ := v.(map[string]any)
+	s := fmt.Sprint(m["value"])
+	if vs := a.SubAttribute("value"); vs != nil && !vs.CaseExact {
+		s = strings.ToLower(s)
+	}
+	return s
+}
+
+// removeAt removes the value with key k from elems, if present, by moving
+// the last value into its place: multi-valued attributes are unordered
+// (RFC 7643 §2.4).
+func removeAt(a *schema.Attribute, idx *valueIndex, elems []any, k string) []any {
+	i, ok := idx.pos[k]
+	if !ok {
+		return elems
+	}
+	last := len(elems) - 1
+	if i != last {
+		elems[i] = elems[last]
+		idx.pos[valueKey(a, elems[i])] = i
+	}
+	elems[last] = nil
+	delete(idx.pos, k)
+	return elems[:last]
+}
