@@ -9,7 +9,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -339,7 +338,7 @@ func resourceError(err error) error {
 // readBody checks the request's content type and reads its body, at most
 // Config.MaxBodyBytes of it.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
+	if ct := r.Header.Get("Content-Type"); ct != "" && ct != contentType {
 		mt, params, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/scim+json" && mt != "application/json") {
 			return nil, Errorf(http.StatusUnsupportedMediaType, "", "content type %q is not supported; send application/scim+json", ct)
@@ -349,15 +348,14 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 		}
 	}
 	limit := s.cfg.MaxBodyBytes
-	tooLarge := Errorf(http.StatusRequestEntityTooLarge, "", "request body is larger than %d bytes", limit)
 	if r.ContentLength > limit {
-		return nil, tooLarge
+		return nil, errTooLarge(limit)
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	body, err := readAll(http.MaxBytesReader(w, r.Body, limit), r.ContentLength)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, tooLarge
+			return nil, errTooLarge(limit)
 		}
 		return nil, Errorf(http.StatusBadRequest, InvalidSyntax, "request body could not be read")
 	}
@@ -365,6 +363,34 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 		return nil, Errorf(http.StatusBadRequest, InvalidSyntax, "request body is empty")
 	}
 	return body, nil
+}
+
+// readAll reads r to the end into a buffer sized for the expected length
+// (-1 when unknown), so that a body of known length is read without
+// copying.
+func readAll(r io.Reader, expected int64) ([]byte, error) {
+	size := 512
+	if expected > 0 {
+		size = int(expected) + 1 // room to see EOF without growing
+	}
+	buf := make([]byte, 0, size)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+func errTooLarge(limit int64) *Error {
+	return Errorf(http.StatusRequestEntityTooLarge, "", "request body is larger than %d bytes", limit)
 }
 
 // projection reads the attributes and excludedAttributes query parameters
@@ -398,18 +424,13 @@ func (s *Server) writeResource(w http.ResponseWriter, r *http.Request, ep *endpo
 	bp := bufPool.Get().(*[]byte)
 	buf := resource.AppendJSON((*bp)[:0], ep.rt, out, proj)
 	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Length", strconv.Itoa(len(buf)))
 	if out.Meta.Version != "" {
 		h.Set("ETag", resource.ETag(out.Meta.Version))
 	}
 	if status == http.StatusCreated {
 		h.Set("Location", out.Meta.Location)
 	}
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		w.Write(buf)
-	}
+	s.writeJSON(w, r, status, buf)
 	*bp = buf
 	if cap(buf) <= 64<<10 {
 		bufPool.Put(bp)
