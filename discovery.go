@@ -41,6 +41,7 @@ func (s *Server) serviceProviderConfig(w http.ResponseWriter, r *http.Request) {
 	}{
 		Schemas:          []string{schema.ServiceProviderConfigURN},
 		DocumentationURI: s.cfg.DocumentationURI,
+		Bulk:             bulkConfig{true, s.cfg.BulkMaxOperations, s.cfg.BulkMaxPayload},
 		Filter:           filterConfig{Supported: true, MaxResults: s.cfg.MaxPageSize},
 		Sort:             supported{true},
 		Patch:            supported{true},

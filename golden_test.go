@@ -241,7 +241,8 @@ func TestExchanges(t *testing.T) {
 
 // configFor reads server options from an exchange file's preamble: a line
 // "config: strict" sets Config.Strict, "config: maxbody=N" MaxBodyBytes, and
-// "config: pagesize=D,M" DefaultPageSize and MaxPageSize.
+// "config: pagesize=D,M" DefaultPageSize and MaxPageSize, and
+// "config: bulk=N,P" BulkMaxOperations and BulkMaxPayload.
 func configFor(preamble string) scim.Config {
 	var cfg scim.Config
 	for _, line := range strings.Split(preamble, "\n") {
@@ -255,6 +256,10 @@ func configFor(preamble string) scim.Config {
 		case strings.HasPrefix(opt, "maxbody="):
 			n, _ := strconv.ParseInt(strings.TrimPrefix(opt, "maxbody="), 10, 64)
 			cfg.MaxBodyBytes = n
+		case strings.HasPrefix(opt, "bulk="):
+			n, m, _ := strings.Cut(strings.TrimPrefix(opt, "bulk="), ",")
+			cfg.BulkMaxOperations, _ = strconv.Atoi(n)
+			cfg.BulkMaxPayload, _ = strconv.ParseInt(m, 10, 64)
 		case strings.HasPrefix(opt, "pagesize="):
 			d, m, _ := strings.Cut(strings.TrimPrefix(opt, "pagesize="), ",")
 			cfg.DefaultPageSize, _ = strconv.Atoi(d)

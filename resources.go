@@ -338,6 +338,11 @@ func resourceError(err error) error {
 // readBody checks the request's content type and reads its body, at most
 // Config.MaxBodyBytes of it.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	return s.readBodyLimit(w, r, s.cfg.MaxBodyBytes)
+}
+
+// readBodyLimit is readBody with a limit of its own.
+func (s *Server) readBodyLimit(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" && ct != contentType {
 		mt, params, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/scim+json" && mt != "application/json") {
@@ -347,7 +352,6 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 			return nil, Errorf(http.StatusUnsupportedMediaType, "", "charset %q is not supported; send UTF-8", cs)
 		}
 	}
-	limit := s.cfg.MaxBodyBytes
 	if r.ContentLength > limit {
 		return nil, errTooLarge(limit)
 	}

@@ -108,6 +108,14 @@ type Config struct {
 	// excludedAttributes (RFC 7644 §3.5.2).
 	PatchNoContent bool
 
+	// BulkMaxOperations and BulkMaxPayload limit the operations and the
+	// body size in bytes of a bulk request (RFC 7644 §3.7.4); more is
+	// answered with 413. Both are advertised in /ServiceProviderConfig.
+	// Defaults DefaultBulkMaxOperations (1000) and DefaultBulkMaxPayload
+	// (1 MiB).
+	BulkMaxOperations int
+	BulkMaxPayload    int64
+
 	// AuthenticationSchemes are advertised in /ServiceProviderConfig
 	// (RFC 7643 §5). The server does not enforce them: that is the host's
 	// middleware's work.
@@ -172,6 +180,12 @@ func NewServer(cfg Config) (*Server, error) {
 		cfg.DefaultPageSize = 100
 	}
 	cfg.DefaultPageSize = min(cfg.DefaultPageSize, cfg.MaxPageSize)
+	if cfg.BulkMaxOperations <= 0 {
+		cfg.BulkMaxOperations = DefaultBulkMaxOperations
+	}
+	if cfg.BulkMaxPayload <= 0 {
+		cfg.BulkMaxPayload = DefaultBulkMaxPayload
+	}
 	if cfg.CursorTimeout <= 0 {
 		cfg.CursorTimeout = time.Hour
 	}
@@ -236,6 +250,7 @@ func NewServer(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("/ResourceTypes/{name}", s.resourceType)
 	s.mux.HandleFunc("/Schemas", s.schemaList)
 	s.mux.HandleFunc("/Schemas/{urn}", s.schema)
+	s.mux.HandleFunc("/Bulk", s.bulk)
 	s.mux.HandleFunc("/", s.notFound)
 	return s, nil
 }
@@ -309,6 +324,9 @@ func (s *Server) allow(w http.ResponseWriter, r *http.Request, methods string) {
 func (s *Server) baseURL(r *http.Request) string {
 	if s.cfg.BaseURL != "" {
 		return s.cfg.BaseURL
+	}
+	if base, ok := r.Context().Value(baseURLKey{}).(string); ok {
+		return base // an operation of a bulk request
 	}
 	scheme := "http"
 	if r.TLS != nil {

@@ -1,0 +1,408 @@
+package scim
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/scim-go/scim/schema"
+)
+
+// Bulk (RFC 7644 §3.7). Each operation is served as the request it stands
+// for, through the same handlers as a single request, so validation, PATCH
+// application, versions and errors are exactly those of the single request.
+//
+// Operations run one at a time, in request order, except that an operation
+// that refers to the bulkId of a later POST ("bulkId:qwerty" anywhere in
+// its path or data) waits until that POST has run. Operations whose
+// references form a cycle are answered 409 Conflict, which RFC 7644 §3.7.1
+// allows. A reference to a bulkId that is unknown, or whose POST failed, is
+// an error for the referring operation only. With failOnErrors set to N,
+// processing stops after the Nth error and the remaining operations are
+// left out of the response.
+
+// DefaultBulkMaxOperations and DefaultBulkMaxPayload are the defaults of
+// Config.BulkMaxOperations and Config.BulkMaxPayload.
+const (
+	DefaultBulkMaxOperations = 1000
+	DefaultBulkMaxPayload    = 1 << 20
+)
+
+type bulkRequest struct {
+	FailOnErrors *int            `json:"failOnErrors"`
+	Operations   []bulkOperation `json:"Operations"`
+	Schemas      []string        `json:"schemas"`
+}
+
+type bulkOperation struct {
+	Method  string          `json:"method"`
+	BulkID  string          `json:"bulkId,omitempty"`
+	Version string          `json:"version,omitempty"`
+	Path    string          `json:"path"`
+	Data    json.RawMessage `json:"data,omitempty"`
+}
+
+type bulkResult struct {
+	Method   string          `json:"method"`
+	BulkID   string          `json:"bulkId,omitempty"`
+	Version  string          `json:"version,omitempty"`
+	Location string          `json:"location,omitempty"`
+	Status   string          `json:"status"`
+	Response json.RawMessage `json:"response,omitempty"`
+}
+
+// bulk serves POST /Bulk.
+func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		s.allow(w, r, "POST")
+		return
+	}
+	body, err := s.readBodyLimit(w, r, s.cfg.BulkMaxPayload)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var req bulkRequest
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&req); err != nil {
+		s.fail(w, r, Errorf(http.StatusBadRequest, InvalidSyntax, "request body is not a BulkRequest: %s", jsonProblem(err)))
+		return
+	}
+	if !hasURN(req.Schemas, schema.BulkRequestURN) {
+		s.fail(w, r, Errorf(http.StatusBadRequest, InvalidSyntax, "schemas must list %s", schema.BulkRequestURN))
+		return
+	}
+	if len(req.Operations) > s.cfg.BulkMaxOperations {
+		s.fail(w, r, Errorf(http.StatusRequestEntityTooLarge, "", "the request has %d operations; at most %d are allowed", len(req.Operations), s.cfg.BulkMaxOperations))
+		return
+	}
+	failOn := 0 // 0: never stop
+	if req.FailOnErrors != nil {
+		if *req.FailOnErrors < 1 {
+			s.fail(w, r, Errorf(http.StatusBadRequest, InvalidValue, "failOnErrors must be at least 1"))
+			return
+		}
+		failOn = *req.FailOnErrors
+	}
+	ctx := context.WithValue(r.Context(), baseURLKey{}, s.baseURL(r))
+	results := s.runBulk(ctx, r, req.Operations, failOn)
+	out, err := json.Marshal(struct {
+		Schemas    []string     `json:"schemas"`
+		Operations []bulkResult `json:"Operations"`
+	}{[]string{schema.BulkResponseURN}, results})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, out)
+}
+
+// runBulk runs the operations and returns their results in the order they
+// ran.
+func (s *Server) runBulk(ctx context.Context, r *http.Request, ops []bulkOperation, failOn int) []bulkResult {
+	b := &bulkRun{
+		s: s, ctx: ctx, parent: r, ops: ops,
+		created: make(map[string]string),
+		failed:  make(map[string]bool),
+		state:   make([]int, len(ops)),
+		defined: make(map[string]int),
+	}
+	for i, op := range ops {
+		if op.BulkID != "" {
+			if _, dup := b.defined[op.BulkID]; !dup {
+				b.defined[op.BulkID] = i
+			}
+		}
+	}
+	for i := range ops {
+		if failOn > 0 && b.errors >= failOn {
+			break
+		}
+		b.run(i, failOn)
+	}
+	return b.results
+}
+
+type bulkRun struct {
+	s       *Server
+	ctx     context.Context
+	parent  *http.Request
+	ops     []bulkOperation
+	created map[string]string // bulkId -> id of the created resource
+	failed  map[string]bool   // bulkIds whose POST failed
+	defined map[string]int    // bulkId -> index of its POST
+	state   []int             // 0 not run, 1 running, 2 done
+	results []bulkResult
+	errors  int
+}
+
+// run runs operation i after the POSTs it refers to.
+func (b *bulkRun) run(i, failOn int) {
+	if b.state[i] == 2 || (failOn > 0 && b.errors >= failOn) {
+		return
+	}
+	op := &b.ops[i]
+	b.state[i] = 1
+	for _, ref := range bulkRefs(op) {
+		j, ok := b.defined[ref]
+		if !ok || j == i {
+			continue // reported when resolving
+		}
+		switch b.state[j] {
+		case 0:
+			b.run(j, failOn)
+		case 1:
+			b.state[i] = 2
+			b.result(op, Errorf(http.StatusConflict, "", "bulkId %q is part of a circular reference", ref))
+			return
+		}
+	}
+	b.state[i] = 2
+	if failOn > 0 && b.errors >= failOn {
+		return
+	}
+	b.exec(op)
+}
+
+// exec serves one operation as a request of its own.
+func (b *bulkRun) exec(op *bulkOperation) {
+	method := strings.ToUpper(op.Method)
+	path, data, err := b.resolve(op)
+	if err != nil {
+		b.result(op, err)
+		return
+	}
+	switch method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+	default:
+		b.result(op, Errorf(http.StatusBadRequest, InvalidSyntax, "method must be POST, PUT, PATCH or DELETE, found %q", op.Method))
+		return
+	}
+	if !b.s.resourcePath(path) {
+		b.result(op, Errorf(http.StatusBadRequest, InvalidPath, "path %q is not a resource or resource type endpoint", op.Path))
+		return
+	}
+	if method == http.MethodPost && op.BulkID == "" {
+		b.result(op, Errorf(http.StatusBadRequest, InvalidSyntax, "a POST needs a bulkId"))
+		return
+	}
+	req, reqErr := http.NewRequestWithContext(b.ctx, method, path, bytes.NewReader(data))
+	if reqErr != nil {
+		b.result(op, Errorf(http.StatusBadRequest, InvalidPath, "path %q is not a valid path", op.Path))
+		return
+	}
+	req.RequestURI = path
+	req.Host = b.parent.Host
+	req.TLS = b.parent.TLS
+	req.RemoteAddr = b.parent.RemoteAddr
+	if len(data) > 0 {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if op.Version != "" {
+		req.Header.Set("If-Match", op.Version)
+	}
+	rec := &recorder{header: make(http.Header)}
+	b.s.mux.ServeHTTP(rec, req)
+	res := bulkResult{Method: method, BulkID: op.BulkID, Status: strconv.Itoa(rec.status)}
+	if rec.status >= 400 {
+		res.Response = rec.body.Bytes()
+		b.errors++
+		if op.BulkID != "" {
+			b.failed[op.BulkID] = true
+		}
+	} else {
+		res.Version = rec.header.Get("ETag")
+		res.Location = rec.header.Get("Location")
+		if res.Location == "" {
+			res.Location = b.s.baseURL(req) + path
+		}
+		if method == http.MethodPost && op.BulkID != "" {
+			b.created[op.BulkID] = createdID(rec.body.Bytes())
+		}
+	}
+	b.results = append(b.results, res)
+}
+
+// result records an operation that failed before it was served.
+func (b *bulkRun) result(op *bulkOperation, e *Error) {
+	body, _ := e.MarshalJSON()
+	b.results = append(b.results, bulkResult{
+		Method: strings.ToUpper(op.Method), BulkID: op.BulkID,
+		Status: strconv.Itoa(e.Status), Response: body,
+	})
+	b.errors++
+	if op.BulkID != "" {
+		b.failed[op.BulkID] = true
+	}
+}
+
+// resolve replaces bulkId references in the operation's path and data with
+// the ids of the resources those POSTs created.
+func (b *bulkRun) resolve(op *bulkOperation) (string, []byte, *Error) {
+	var problem *Error
+	replace := func(ref string) (string, bool) {
+		if id, ok := b.created[ref]; ok {
+			return id, true
+		}
+		if problem == nil {
+			switch {
+			case b.failed[ref]:
+				problem = Errorf(http.StatusConflict, "", "bulkId %q refers to an operation that failed", ref)
+			default:
+				problem = Errorf(http.StatusConflict, "", "bulkId %q is not defined by a POST of this request", ref)
+			}
+		}
+		return "", false
+	}
+	path := replaceRefs(op.Path, replace)
+	data := op.Data
+	if bytes.Contains(data, []byte("bulkId:")) {
+		var v any
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err == nil {
+			v = replaceInValue(v, replace)
+			data, _ = json.Marshal(v)
+		}
+	}
+	if problem != nil {
+		return "", nil, problem
+	}
+	return path, data, nil
+}
+
+// bulkRefs returns the bulkIds the operation's path and data refer to.
+func bulkRefs(op *bulkOperation) []string {
+	var refs []string
+	collect := func(ref string) (string, bool) {
+		refs = append(refs, ref)
+		return "", false
+	}
+	replaceRefs(op.Path, collect)
+	if bytes.Contains(op.Data, []byte("bulkId:")) {
+		var v any
+		if json.Unmarshal(op.Data, &v) == nil {
+			replaceInValue(v, collect)
+		}
+	}
+	return refs
+}
+
+// replaceRefs replaces each "bulkId:X" in s, up to the next "/" or the end,
+// by what f returns for X, when f reports a replacement.
+func replaceRefs(s string, f func(ref string) (string, bool)) string {
+	const prefix = "bulkId:"
+	var out strings.Builder
+	for {
+		i := strings.Index(s, prefix)
+		if i < 0 {
+			out.WriteString(s)
+			return out.String()
+		}
+		out.WriteString(s[:i])
+		rest := s[i+len(prefix):]
+		end := strings.IndexAny(rest, "/?\"")
+		if end < 0 {
+			end = len(rest)
+		}
+		ref := rest[:end]
+		if id, ok := f(ref); ok {
+			out.WriteString(id)
+		} else {
+			out.WriteString(prefix + ref)
+		}
+		s = rest[end:]
+	}
+}
+
+// replaceInValue replaces bulkId references in the strings of a decoded
+// JSON value.
+func replaceInValue(v any, f func(ref string) (string, bool)) any {
+	switch v := v.(type) {
+	case string:
+		if strings.Contains(v, "bulkId:") {
+			return replaceRefs(v, f)
+		}
+	case []any:
+		for i, e := range v {
+			v[i] = replaceInValue(e, f)
+		}
+	case map[string]any:
+		for k, e := range v {
+			v[k] = replaceInValue(e, f)
+		}
+	}
+	return v
+}
+
+func createdID(body []byte) string {
+	var v struct {
+		ID string `json:"id"`
+	}
+	json.Unmarshal(body, &v)
+	return v.ID
+}
+
+// resourcePath reports whether path is a resource type's endpoint or a
+// resource under it, the only targets of a bulk operation.
+func (s *Server) resourcePath(path string) bool {
+	p, _, _ := strings.Cut(path, "?")
+	for _, ep := range s.endpoints {
+		rest, ok := strings.CutPrefix(p, ep.rt.Endpoint)
+		if ok && (rest == "" || (rest[0] == '/' && !strings.Contains(rest[1:], "/"))) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasURN(list []string, urn string) bool {
+	for _, s := range list {
+		if strings.EqualFold(s, urn) {
+			return true
+		}
+	}
+	return false
+}
+
+func jsonProblem(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("invalid JSON at offset %d", se.Offset)
+	case errors.As(err, &te):
+		return fmt.Sprintf("%s has the wrong type", te.Field)
+	}
+	return "malformed JSON"
+}
+
+// recorder is the http.ResponseWriter a bulk operation is served into.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.body.Write(b)
+}
+
+// baseURLKey carries the base URL of a bulk request to its operations.
+type baseURLKey struct{}
