@@ -2,6 +2,7 @@ package scim_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -242,7 +243,8 @@ func TestExchanges(t *testing.T) {
 // configFor reads server options from an exchange file's preamble: a line
 // "config: strict" sets Config.Strict, "config: maxbody=N" MaxBodyBytes, and
 // "config: pagesize=D,M" DefaultPageSize and MaxPageSize, and
-// "config: bulk=N,P" BulkMaxOperations and BulkMaxPayload.
+// "config: bulk=N,P" BulkMaxOperations and BulkMaxPayload, and
+// "config: me=TYPE,ID" a Config.Me that names that resource.
 func configFor(preamble string) scim.Config {
 	var cfg scim.Config
 	for _, line := range strings.Split(preamble, "\n") {
@@ -256,6 +258,9 @@ func configFor(preamble string) scim.Config {
 		case strings.HasPrefix(opt, "maxbody="):
 			n, _ := strconv.ParseInt(strings.TrimPrefix(opt, "maxbody="), 10, 64)
 			cfg.MaxBodyBytes = n
+		case strings.HasPrefix(opt, "me="):
+			typ, id, _ := strings.Cut(strings.TrimPrefix(opt, "me="), ",")
+			cfg.Me = func(context.Context) (string, string, error) { return typ, id, nil }
 		case strings.HasPrefix(opt, "bulk="):
 			n, m, _ := strings.Cut(strings.TrimPrefix(opt, "bulk="), ",")
 			cfg.BulkMaxOperations, _ = strconv.Atoi(n)

@@ -30,6 +30,7 @@
 package scim
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -107,6 +108,14 @@ type Config struct {
 	// of 200 and the resource, unless the request asks for attributes or
 	// excludedAttributes (RFC 7644 §3.5.2).
 	PatchNoContent bool
+
+	// Me maps the caller of a request, whom the host's authentication
+	// middleware put in the request's context, to the resource type name
+	// and id of the caller's own resource, served at /Me (RFC 7644 §3.11).
+	// When nil, /Me answers 501 Not Implemented. An error it returns is
+	// answered as a ResourceHandler's would be, so middleware-style
+	// *Error values such as a 401 pass through.
+	Me func(ctx context.Context) (resourceType, id string, err error)
 
 	// BulkMaxOperations and BulkMaxPayload limit the operations and the
 	// body size in bytes of a bulk request (RFC 7644 §3.7.4); more is
@@ -244,6 +253,7 @@ func NewServer(cfg Config) (*Server, error) {
 		s.mux.HandleFunc(e.Type.Endpoint, s.collection(ep))
 		s.mux.HandleFunc(e.Type.Endpoint+"/{$}", s.collection(ep))
 		s.mux.HandleFunc(e.Type.Endpoint+"/{id}", s.member(ep))
+		s.mux.HandleFunc(e.Type.Endpoint+"/.search", s.search(ep))
 	}
 	s.mux.HandleFunc("/ServiceProviderConfig", s.serviceProviderConfig)
 	s.mux.HandleFunc("/ResourceTypes", s.resourceTypes)
@@ -251,6 +261,9 @@ func NewServer(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("/Schemas", s.schemaList)
 	s.mux.HandleFunc("/Schemas/{urn}", s.schema)
 	s.mux.HandleFunc("/Bulk", s.bulk)
+	s.mux.HandleFunc("/Me", s.me)
+	s.mux.HandleFunc("/.search", s.rootSearch)
+	s.mux.HandleFunc("/{$}", s.root)
 	s.mux.HandleFunc("/", s.notFound)
 	return s, nil
 }

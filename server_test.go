@@ -301,3 +301,12 @@ func TestCustomResourceTypeFromJSON(t *testing.T) {
 		t.Errorf("GET /Schemas/urn:example:scim:schemas:Device = %d %s", rec.Code, rec.Body)
 	}
 }
+
+func TestMeNotConfigured(t *testing.T) {
+	srv := newTestServer(t, scim.Config{})
+	rec := do(srv, "GET", "/Me", "")
+	want := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"detail":"this server does not support /Me","status":"501"}`
+	if rec.Code != 501 || rec.Body.String() != want {
+		t.Errorf("GET /Me = %d %s, want 501 %s", rec.Code, rec.Body, want)
+	}
+}

@@ -1,0 +1,274 @@
+package scim
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/scim-go/scim/filter"
+	"github.com/scim-go/scim/resource"
+	"github.com/scim-go/scim/schema"
+)
+
+// search serves POST /{ResourceType}/.search (RFC 7644 §3.4.3): a list
+// request whose parameters travel in a SearchRequest body.
+func (s *Server) search(ep *endpoint) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			s.allow(w, r, "POST")
+			return
+		}
+		p, err := s.searchParams(w, r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.serveList(w, r, ep, p)
+	}
+}
+
+// searchParams reads a SearchRequest body.
+func (s *Server) searchParams(w http.ResponseWriter, r *http.Request) (listParams, error) {
+	body, err := s.readBody(w, r)
+	if err != nil {
+		return listParams{}, err
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return listParams{}, Errorf(http.StatusBadRequest, InvalidSyntax, "request body is not a SearchRequest: %s", jsonProblem(err))
+	}
+	var p listParams
+	var schemas []string
+	for k, raw := range doc {
+		var err error
+		switch strings.ToLower(k) {
+		case "schemas":
+			err = json.Unmarshal(raw, &schemas)
+		case "attributes":
+			p.attributes, err = stringList(raw)
+		case "excludedattributes":
+			p.excluded, err = stringList(raw)
+		case "filter":
+			err = json.Unmarshal(raw, &p.filter)
+		case "sortby":
+			err = json.Unmarshal(raw, &p.sortBy)
+		case "sortorder":
+			err = json.Unmarshal(raw, &p.sortOrder)
+		case "startindex":
+			p.startIndex, err = numberText(raw)
+		case "count":
+			p.count, err = numberText(raw)
+		case "cursor":
+			p.hasCursor = true
+			if string(raw) != "null" {
+				err = json.Unmarshal(raw, &p.cursor)
+			}
+		}
+		if err != nil {
+			return listParams{}, Errorf(http.StatusBadRequest, InvalidSyntax, "SearchRequest member %q has the wrong type", k)
+		}
+	}
+	if !hasURN(schemas, schema.SearchRequestURN) {
+		return listParams{}, Errorf(http.StatusBadRequest, InvalidSyntax, "schemas must list %s", schema.SearchRequestURN)
+	}
+	return p, nil
+}
+
+// stringList reads an array of strings, or a string of comma-separated
+// names, as some clients send attributes.
+func stringList(raw json.RawMessage) ([]string, error) {
+	var list []string
+	if err := json.Unmarshal(raw, &list); err == nil {
+		return list, nil
+	}
+	var one string
+	if err := json.Unmarshal(raw, &one); err != nil {
+		return nil, err
+	}
+	return splitList([]string{one}), nil
+}
+
+// numberText reads a JSON number or a string holding one, as its text.
+func numberText(raw json.RawMessage) (string, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) > 0 && raw[0] == '"' {
+		var s string
+		err := json.Unmarshal(raw, &s)
+		return s, err
+	}
+	var n json.Number
+	err := json.Unmarshal(raw, &n)
+	return string(n), err
+}
+
+// root serves GET / and POST /.search: a query across every resource type
+// (RFC 7644 §3.4.2.1, §3.4.3). Each resource keeps its own schemas.
+func (s *Server) root(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.Method == http.MethodGet || r.Method == http.MethodHead:
+		s.serveRootList(w, r, urlListParams(r))
+	default:
+		s.allow(w, r, "GET")
+	}
+}
+
+func (s *Server) rootSearch(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		s.allow(w, r, "POST")
+		return
+	}
+	p, err := s.searchParams(w, r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.serveRootList(w, r, p)
+}
+
+// rootPart is the share of one resource type in a root query.
+type rootPart struct {
+	ep    *endpoint
+	q     *Query
+	proj  *resource.Projection
+	total int
+}
+
+func (s *Server) serveRootList(w http.ResponseWriter, r *http.Request, p listParams) {
+	if p.hasCursor {
+		s.fail(w, r, Errorf(http.StatusBadRequest, InvalidValue, "cursor pagination is not available across resource types; use startIndex"))
+		return
+	}
+	var parts []*rootPart
+	var firstErr error
+	for _, ep := range s.endpoints {
+		q, err := s.query(ep, p)
+		var e *Error
+		if errors.As(err, &e) && e.Type == InvalidFilter && !isSyntax(p) {
+			// A filter or sortBy on attributes one type lacks selects
+			// nothing of that type (RFC 7644 §3.4.2.1).
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		parts = append(parts, &rootPart{ep: ep, q: q, proj: resource.NewProjection(ep.rt, p.attributes, p.excluded)})
+	}
+	if len(parts) == 0 {
+		s.fail(w, r, firstErr)
+		return
+	}
+	start, count := parts[0].q.StartIndex, parts[0].q.Count
+	type item struct {
+		part *rootPart
+		res  *resource.Resource
+	}
+	var items []item
+	total := 0
+	sorted := parts[0].q.Sort != nil
+	for _, part := range parts {
+		// Index paging over the concatenation in endpoint order, or, when
+		// sorted, the first start+count of each type merged.
+		q := *part.q
+		if sorted {
+			q.StartIndex, q.Count = 1, start-1+count
+		} else {
+			q.StartIndex, q.Count = 1, 0
+		}
+		page, err := part.ep.h.List(r.Context(), &q)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		part.total = page.TotalResults
+		total += page.TotalResults
+		for _, res := range page.Resources {
+			items = append(items, item{part, res})
+		}
+	}
+	if sorted {
+		srt := parts[0].q.Sort
+		slices.SortStableFunc(items, func(a, b item) int { return srt.Compare(a.res, b.res) })
+		lo := min(start-1, len(items))
+		items = items[lo:min(lo+count, len(items))]
+	} else {
+		offset := 0 // index in the concatenation of the first resource of part
+		for _, part := range parts {
+			lo, hi := max(start-1, offset), min(start-1+count, offset+part.total)
+			if lo < hi {
+				q := *part.q
+				q.StartIndex, q.Count = lo-offset+1, hi-lo
+				page, err := part.ep.h.List(r.Context(), &q)
+				if err != nil {
+					s.fail(w, r, err)
+					return
+				}
+				for _, res := range page.Resources[:min(len(page.Resources), q.Count)] {
+					items = append(items, item{part, res})
+				}
+			}
+			offset += part.total
+		}
+	}
+	buf := appendListHeader(nil, total, len(items), start)
+	for i, it := range items {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = resource.AppendJSON(buf, it.part.ep.rt, s.present(r, it.part.ep, it.res), it.part.proj)
+	}
+	s.writeJSON(w, r, http.StatusOK, append(buf, "]}"...))
+}
+
+// isSyntax reports whether the query's filter fails to parse, which no
+// resource type can excuse.
+func isSyntax(p listParams) bool {
+	if p.filter == "" {
+		return false
+	}
+	_, err := filter.Parse(p.filter)
+	return err != nil
+}
+
+// me serves /Me (RFC 7644 §3.11): the resource of the authenticated
+// caller, as Config.Me names it, with GET, PUT, PATCH and DELETE.
+func (s *Server) me(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Me == nil {
+		s.fail(w, r, Errorf(http.StatusNotImplemented, "", "this server does not support /Me"))
+		return
+	}
+	typ, id, err := s.cfg.Me(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var ep *endpoint
+	for _, e := range s.endpoints {
+		if strings.EqualFold(e.rt.Name, typ) {
+			ep = e
+		}
+	}
+	if ep == nil {
+		s.fail(w, r, errors.New("scim: Config.Me returned unknown resource type "+strconv.Quote(typ)))
+		return
+	}
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		s.get(w, r, ep, id)
+	case http.MethodPut:
+		s.replace(w, r, ep, id)
+	case http.MethodPatch:
+		s.patch(w, r, ep, id)
+	case http.MethodDelete:
+		s.delete(w, r, ep, id)
+	default:
+		s.allow(w, r, "GET, PUT, PATCH, DELETE")
+	}
+}
