@@ -244,7 +244,8 @@ func TestExchanges(t *testing.T) {
 // "config: strict" sets Config.Strict, "config: maxbody=N" MaxBodyBytes, and
 // "config: pagesize=D,M" DefaultPageSize and MaxPageSize, and
 // "config: bulk=N,P" BulkMaxOperations and BulkMaxPayload, and
-// "config: me=TYPE,ID" a Config.Me that names that resource.
+// "config: me=TYPE,ID" a Config.Me that names that resource, and
+// "config: maxvalues=N" MaxValues.
 func configFor(preamble string) scim.Config {
 	var cfg scim.Config
 	for _, line := range strings.Split(preamble, "\n") {
@@ -258,6 +259,8 @@ func configFor(preamble string) scim.Config {
 		case strings.HasPrefix(opt, "maxbody="):
 			n, _ := strconv.ParseInt(strings.TrimPrefix(opt, "maxbody="), 10, 64)
 			cfg.MaxBodyBytes = n
+		case strings.HasPrefix(opt, "maxvalues="):
+			cfg.MaxValues, _ = strconv.Atoi(strings.TrimPrefix(opt, "maxvalues="))
 		case strings.HasPrefix(opt, "me="):
 			typ, id, _ := strings.Cut(strings.TrimPrefix(opt, "me="), ",")
 			cfg.Me = func(context.Context) (string, string, error) { return typ, id, nil }

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/scim-go/scim/internal/jsonlimit"
 	"github.com/scim-go/scim/patch"
 	"github.com/scim-go/scim/resource"
 	"github.com/scim-go/scim/schema"
@@ -318,7 +319,7 @@ func errPrecondition(version string) *Error {
 }
 
 func (s *Server) decode(rt *schema.ResourceType, body []byte) (*resource.Resource, error) {
-	res, err := resource.Decode(rt, body, resource.DecodeOptions{Strict: s.cfg.Strict})
+	res, err := resource.Decode(rt, body, resource.DecodeOptions{Strict: s.cfg.Strict, MaxValues: s.cfg.MaxValues})
 	return res, resourceError(err)
 }
 
@@ -365,6 +366,9 @@ func (s *Server) readBodyLimit(w http.ResponseWriter, r *http.Request, limit int
 	}
 	if len(body) == 0 {
 		return nil, Errorf(http.StatusBadRequest, InvalidSyntax, "request body is empty")
+	}
+	if err := jsonlimit.Check(body, jsonlimit.Limits{MaxDepth: s.cfg.MaxJSONDepth, MaxMembers: s.cfg.MaxAttributes}); err != nil {
+		return nil, Errorf(http.StatusBadRequest, InvalidSyntax, "%s", err.Error())
 	}
 	return body, nil
 }

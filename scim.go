@@ -68,6 +68,15 @@ type Config struct {
 	// answered with 413. Default 1 MiB.
 	MaxBodyBytes int64
 
+	// MaxJSONDepth limits how deeply a request body nests objects and
+	// arrays, and MaxAttributes how many members one object in it has;
+	// MaxValues limits the values of one multi-valued attribute. Beyond
+	// them a request is answered with 400 before the body is decoded.
+	// Defaults 32, 1000 and 10,000.
+	MaxJSONDepth  int
+	MaxAttributes int
+	MaxValues     int
+
 	// DefaultPageSize is the number of resources a list returns when the
 	// request gives no count. Default 100.
 	DefaultPageSize int
@@ -181,6 +190,15 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.MaxJSONDepth <= 0 {
+		cfg.MaxJSONDepth = 32
+	}
+	if cfg.MaxAttributes <= 0 {
+		cfg.MaxAttributes = 1000
+	}
+	if cfg.MaxValues <= 0 {
+		cfg.MaxValues = 10_000
 	}
 	if cfg.MaxPageSize <= 0 {
 		cfg.MaxPageSize = 1000

@@ -310,3 +310,14 @@ func TestMeNotConfigured(t *testing.T) {
 		t.Errorf("GET /Me = %d %s, want 501 %s", rec.Code, rec.Body, want)
 	}
 }
+
+// TestInvalidUTF8 checks that a body that is not UTF-8 is refused before
+// it is decoded, rather than stored with replacement characters.
+func TestInvalidUTF8(t *testing.T) {
+	srv := newTestServer(t, scim.Config{})
+	rec := do(srv, "POST", "/Users", "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"b\xffjensen\"}")
+	want := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"scimType":"invalidSyntax","detail":"request body is not valid UTF-8","status":"400"}`
+	if rec.Code != 400 || rec.Body.String() != want {
+		t.Errorf("POST = %d %s, want 400 %s", rec.Code, rec.Body, want)
+	}
+}

@@ -22,6 +22,10 @@ type DecodeOptions struct {
 	// define, and values given as strings where the schema wants a boolean
 	// or a number ("True", "42"), instead of ignoring or converting them.
 	Strict bool
+
+	// MaxValues limits the values of one multi-valued attribute; more are
+	// an *Error. Zero means no limit.
+	MaxValues int
 }
 
 // Decode parses a resource body, as sent with POST or PUT, and checks it
@@ -275,6 +279,9 @@ func (d *decoder) value(a *schema.Attribute, v any, path string) (any, error) {
 	list, ok := v.([]any)
 	if !ok {
 		list = []any{v}
+	}
+	if d.opt.MaxValues > 0 && len(list) > d.opt.MaxValues {
+		return nil, invalidValue(path, "more than "+strconv.Itoa(d.opt.MaxValues)+" values")
 	}
 	out := make([]any, 0, len(list))
 	primary := false
