@@ -321,3 +321,24 @@ func TestInvalidUTF8(t *testing.T) {
 		t.Errorf("POST = %d %s, want 400 %s", rec.Code, rec.Body, want)
 	}
 }
+
+// TestSecretsNotEchoed checks that an invalid value for a never-returned
+// attribute does not come back in the error detail.
+func TestSecretsNotEchoed(t *testing.T) {
+	users := &schema.ResourceType{Name: "User", Endpoint: "/Users", Schema: &schema.Schema{
+		ID: "urn:example:User",
+		Attributes: []*schema.Attribute{
+			{Name: "userName", Required: true},
+			{Name: "pin", Type: schema.Integer, Mutability: schema.WriteOnly, Returned: schema.ReturnedNever},
+		},
+	}}
+	srv, err := scim.NewServer(scim.Config{Endpoints: []scim.Endpoint{{Type: users, Handler: scimtest.NewMemoryHandler(users)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := do(srv, "POST", "/Users", `{"schemas":["urn:example:User"],"userName":"a","pin":"s3cr3t-p1n"}`)
+	want := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"scimType":"invalidValue","detail":"attribute \"pin\": expected an integer (the value given is not shown)","status":"400"}`
+	if rec.Code != 400 || rec.Body.String() != want {
+		t.Errorf("POST = %d %s, want 400 %s", rec.Code, rec.Body, want)
+	}
+}

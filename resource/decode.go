@@ -355,6 +355,15 @@ func (d *decoder) single(a *schema.Attribute, v any, path string) (any, error) {
 // written as strings, such as "False" or "42". It reports an *Error naming
 // path when v does not fit a's type.
 func Coerce(a *schema.Attribute, v any, lenient bool, path string) (any, error) {
+	out, err := coerce(a, v, lenient, path)
+	if err != nil && (a.Mutability == schema.WriteOnly || a.Returned == schema.ReturnedNever) {
+		// Never echo a secret, such as a password, in an error.
+		return nil, invalidValue(path, "expected "+typeText(a)+" (the value given is not shown)")
+	}
+	return out, err
+}
+
+func coerce(a *schema.Attribute, v any, lenient bool, path string) (any, error) {
 	switch a.Type {
 	case schema.String, schema.Reference:
 		if s, ok := v.(string); ok {
