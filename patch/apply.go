@@ -21,21 +21,27 @@ import (
 //     remove, and for add unless Parse allowed it to create a value
 //     (Options.NoAddByFilter);
 //   - immutable attributes can be set when unassigned but not changed or
-//     removed (scimType mutability);
+//     removed (scimType mutability), whether by their own path, a
+//     sub-attribute, a value filter, or the removal of their extension;
 //   - a value given "primary": true takes the flag from the others.
 //
 // Apply changes r in place and stops at the first failing operation,
 // returning an *Error; apply to a copy (Resource.Clone) to keep the
-// original when an operation may fail. Required attributes are not checked:
-// call resource.CheckRequired on the result.
+// original when an operation may fail. It does not change ops, which can
+// be applied again, as after a lost conditional write. Required attributes
+// are not checked: call resource.CheckRequired on the result.
 func Apply(rt *schema.ResourceType, r *resource.Resource, ops []Operation) error {
 	if r.Attributes == nil {
 		r.Attributes = make(map[string]any)
 	}
 	for i := range ops {
 		o := &ops[i]
-		if err := apply(r, o); err != nil {
-			return &Error{Index: o.Index, Op: string(o.Op), Path: o.Path.Text, Type: err.typ, Msg: err.msg}
+		if err := apply(rt, r, o); err != nil {
+			name := o.sent
+			if name == "" {
+				name = string(o.Op)
+			}
+			return &Error{Index: o.Index, Op: name, Path: o.Path.Text, Type: err.typ, Msg: err.msg}
 		}
 	}
 	for _, e := range rt.Extensions {
@@ -46,10 +52,19 @@ func Apply(rt *schema.ResourceType, r *resource.Resource, ops []Operation) error
 	return nil
 }
 
-func apply(r *resource.Resource, o *Operation) *opError {
+func apply(rt *schema.ResourceType, r *resource.Resource, o *Operation) *opError {
 	p := &o.Path
 	switch {
 	case p.Extension != "":
+		if m, _ := r.Attributes[p.Extension].(map[string]any); m != nil {
+			if ext := rt.Extension(p.Extension); ext != nil {
+				for _, a := range ext.Attributes {
+					if a.Mutability == schema.Immutable && m[a.Name] != nil {
+						return immutable(a)
+					}
+				}
+			}
+		}
 		delete(r.Attributes, p.Extension)
 		return nil
 	case p.Attr.URN == "" && p.Attr.Attr.Name == "externalId":
@@ -84,6 +99,8 @@ func apply(r *resource.Resource, o *Operation) *opError {
 	if !resource.Equal(a, before, value()) {
 		return immutable(a)
 	}
+	// Equal, but perhaps in another case: keep the value as it was.
+	container(r, p.Attr, false)[a.Name] = before
 	return nil
 }
 

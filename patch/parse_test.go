@@ -17,6 +17,7 @@ const (
 	entURN   = schema.EnterpriseUserURN
 	devURN   = "urn:example:params:scim:schemas:core:2.0:Device"
 	auditURN = "urn:example:params:scim:schemas:extension:audit:2.0:Device"
+	netURN   = "urn:example:params:scim:schemas:extension:net:2.0:Device"
 )
 
 var (
@@ -51,6 +52,11 @@ var (
 		Extensions: []schema.Extension{{Schema: &schema.Schema{ID: auditURN, Name: "Audit", Attributes: []*schema.Attribute{
 			{Name: "memo"},
 			{Name: "lockedBy", Mutability: schema.Immutable},
+		}}}, {Schema: &schema.Schema{ID: netURN, Name: "Net", Attributes: []*schema.Attribute{
+			{Name: "links", Type: schema.Complex, MultiValued: true, SubAttributes: []*schema.Attribute{
+				{Name: "value"},
+				{Name: "type"},
+			}},
 		}}}},
 	}
 )
@@ -425,7 +431,12 @@ func TestParse(t *testing.T) {
 		},
 		{
 			name: "undefined attribute in a path is ignored",
-			ops:  []string{`{"op":"replace","path":"favouriteColour","value":"blue"}`, `{"op":"remove","path":"name.nickName"}`, `{"op":"remove","path":"urn:example:other:2.0:User:x"}`},
+			ops: []string{
+				`{"op":"replace","path":"favouriteColour","value":"blue"}`,
+				`{"op":"remove","path":"name.nickName"}`,
+				`{"op":"remove","path":"urn:example:other:2.0:User:x"}`,
+				`{"op":"replace","path":"emails[type eq \"work\"].kind","value":"x"}`,
+			},
 		},
 		{
 			name: "NoPathKeys ignores path keys",
@@ -565,7 +576,23 @@ func TestParseErrors(t *testing.T) {
 			want: &patch.Error{Index: -1, Type: "invalidValue", Msg: "more than 2 operations"},
 		},
 
+		{
+			name: "Operations given twice",
+			body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"remove","path":"title"}],"operations":[]}`,
+			want: &patch.Error{Index: -1, Type: "invalidSyntax", Msg: `"Operations" is given more than once`},
+		},
+
 		// One operation.
+		{
+			name: "op given twice",
+			ops:  []string{`{"op":"add","path":"title","value":"T"}`, `{"op":"add","Op":"remove","path":"title","value":"T"}`},
+			want: &patch.Error{Index: 1, Type: "invalidSyntax", Msg: `"op" is given more than once`},
+		},
+		{
+			name: "value given twice",
+			ops:  []string{`{"op":"add","path":"title","value":"T","VALUE":"U"}`},
+			want: &patch.Error{Index: 0, Type: "invalidSyntax", Msg: `"value" is given more than once`},
+		},
 		{
 			name: "operation not an object",
 			ops:  []string{`{"op":"remove","path":"title"}`, `"remove"`},
@@ -672,10 +699,11 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "value filter naming an undefined sub-attribute",
 			ops:  []string{`{"op":"remove","path":"emails[kind eq \"work\"]"}`},
-			want: &patch.Error{Index: 0, Op: "remove", Path: `emails[kind eq "work"]`, Type: "invalidPath", Msg: `attribute "kind": emails has no sub-attribute "kind"`},
+			want: &patch.Error{Index: 0, Op: "remove", Path: `emails[kind eq "work"]`, Type: "invalidPath", Msg: `attribute "emails.kind": emails has no sub-attribute "kind"`},
 		},
 		{
 			name: "undefined sub-attribute after a value filter",
+			opt:  patch.Options{RejectUnknown: true},
 			ops:  []string{`{"op":"replace","path":"emails[type eq \"work\"].kind","value":"x"}`},
 			want: &patch.Error{Index: 0, Op: "replace", Path: `emails[type eq "work"].kind`, Type: "invalidPath", Msg: `emails has no sub-attribute "kind"`},
 		},

@@ -111,6 +111,8 @@ type Operation struct {
 	// createOnNoMatch lets an add whose value filter matches nothing
 	// create a value; Parse sets it unless Options.NoAddByFilter.
 	createOnNoMatch bool
+	// sent is the operation's name as sent, such as "Replace", for Error.Op.
+	sent string
 }
 
 // Path is a resolved PATCH path (RFC 7644 §3.5.2): an attribute, optionally
@@ -181,6 +183,9 @@ func Parse(rt *schema.ResourceType, body []byte, opt Options) ([]Operation, erro
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, &Error{Index: -1, Type: "invalidSyntax", Msg: "request body has data after the JSON object"}
 	}
+	if name := twice(doc, "schemas", "Operations"); name != "" {
+		return nil, &Error{Index: -1, Type: "invalidSyntax", Msg: strconv.Quote(name) + " is given more than once"}
+	}
 	var rawOps any
 	hasSchema := false
 	for k, v := range doc {
@@ -221,6 +226,24 @@ func Parse(rt *schema.ResourceType, body []byte, opt Options) ([]Operation, erro
 	return ops, nil
 }
 
+// twice returns the first of names that obj has under more than one
+// spelling, as "op" and "Op", which would make the request's meaning depend
+// on the order of map iteration; or "".
+func twice(obj map[string]any, names ...string) string {
+	for _, name := range names {
+		n := 0
+		for k := range obj {
+			if strings.EqualFold(k, name) {
+				n++
+			}
+		}
+		if n > 1 {
+			return name
+		}
+	}
+	return ""
+}
+
 func schemaURNs(rt *schema.ResourceType) []string {
 	urns := []string{rt.Schema.ID}
 	for _, e := range rt.Extensions {
@@ -240,6 +263,9 @@ func (p *parser) operation(ops []Operation, i int, raw any) ([]Operation, error)
 	obj, ok := raw.(map[string]any)
 	if !ok {
 		return nil, &Error{Index: i, Type: "invalidSyntax", Msg: "an operation must be a JSON object"}
+	}
+	if name := twice(obj, "op", "path", "value"); name != "" {
+		return nil, &Error{Index: i, Type: "invalidSyntax", Msg: strconv.Quote(name) + " is given more than once"}
 	}
 	var opName, pathText string
 	var value any
@@ -274,21 +300,28 @@ func (p *parser) operation(ops []Operation, i int, raw any) ([]Operation, error)
 	case op != Add && op != Remove && op != Replace:
 		return fail("invalidSyntax", `"op" must be "add", "remove" or "replace"`)
 	}
+	n := len(ops)
 	if !hasPath {
 		if op == Remove {
 			return fail("noTarget", "remove needs a path")
 		}
-		return p.pathless(ops, i, op, opName, value)
+		var err error
+		if ops, err = p.pathless(ops, i, op, opName, value); err != nil {
+			return nil, err
+		}
+	} else {
+		path, skip, err := p.path(pathText)
+		if err != nil {
+			return fail(err.typ, err.msg)
+		}
+		if !skip {
+			if ops, err = p.appendOp(ops, i, op, path, value); err != nil {
+				return fail(err.typ, err.msg)
+			}
+		}
 	}
-	path, skip, err := p.path(pathText)
-	if err != nil {
-		return fail(err.typ, err.msg)
-	}
-	if skip {
-		return ops, nil
-	}
-	if ops, err = p.appendOp(ops, i, op, path, value); err != nil {
-		return fail(err.typ, err.msg)
+	for j := n; j < len(ops); j++ {
+		ops[j].sent = opName
 	}
 	return ops, nil
 }
@@ -340,6 +373,9 @@ func (p *parser) path(text string) (Path, bool, *opError) {
 		path.Filter = vf
 		if fp.Sub != "" {
 			if path.Sub = attr.Attr.SubAttribute(fp.Sub); path.Sub == nil {
+				if p.opt.on(p.opt.RejectUnknown) {
+					return Path{}, true, nil
+				}
 				return Path{}, false, &opError{"invalidPath", attr.Attr.Name + " has no sub-attribute " + strconv.Quote(fp.Sub)}
 			}
 		}
