@@ -1,9 +1,12 @@
 package filter
 
 import (
+	"cmp"
 	"encoding/json"
+	"math"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/scim-go/scim/resource"
@@ -68,7 +71,7 @@ func (n *presentNode) test(v any) bool {
 		return v != ""
 	case map[string]any:
 		for _, e := range v {
-			if n.test(e) {
+			if eachValue(e, n) {
 				return true
 			}
 		}
@@ -83,6 +86,11 @@ type valuePathNode struct {
 }
 
 func (n *valuePathNode) match(r *resource.Resource, _ map[string]any) bool {
+	if n.attr.common() {
+		// meta is held in r.Meta rather than in r.Attributes.
+		m, ok := n.attr.commonValue(r).(map[string]any)
+		return ok && n.filter.match(r, m)
+	}
 	switch v := n.attr.container(r)[n.attr.Attr.Name].(type) {
 	case map[string]any:
 		return n.filter.match(r, v)
@@ -130,20 +138,23 @@ func (n *compareNode) test(v any) bool {
 	case schema.Integer, schema.Decimal:
 		return n.testNumber(v)
 	case schema.DateTime:
-		t, ok := v.(time.Time)
-		if !ok {
-			s, isStr := v.(string)
-			if !isStr {
-				return false
-			}
-			var err error
-			if t, err = time.Parse(time.RFC3339Nano, s); err != nil {
-				return false
-			}
-		}
-		return ordered(n.op, t.Compare(n.lit.t))
+		t, ok := toTime(v)
+		return ok && ordered(n.op, t.Compare(n.lit.t))
 	}
 	return false
+}
+
+// toTime returns a dateTime value, held as a time.Time or as a string, as a
+// time.Time.
+func toTime(v any) (time.Time, bool) {
+	switch v := v.(type) {
+	case time.Time:
+		return v, true
+	case string:
+		t, err := time.Parse(time.RFC3339Nano, v)
+		return t, err == nil
+	}
+	return time.Time{}, false
 }
 
 func (n *compareNode) testString(s string) bool {
@@ -164,40 +175,27 @@ func (n *compareNode) testString(s string) bool {
 	case Eq:
 		return strings.EqualFold(s, n.lit.s)
 	case Co:
-		return containsFold(s, n.lit.lower)
+		return containsFold(s, n.lit.s, n.lit.lower)
 	case Sw:
-		return hasPrefixFold(s, n.lit.lower)
+		return hasPrefixFold(s, n.lit.s, n.lit.lower)
 	case Ew:
-		return hasSuffixFold(s, n.lit.lower)
+		return hasSuffixFold(s, n.lit.s, n.lit.lower)
 	}
 	return ordered(n.op, strings.Compare(strings.ToLower(s), n.lit.lower))
 }
 
 func (n *compareNode) testNumber(v any) bool {
-	if i, ok := v.(int64); ok && n.lit.isInt {
-		return ordered(n.op, cmpInt(i, n.lit.i))
+	if n.lit.isInt {
+		// Integers compare exactly, also beyond 2^53.
+		if i, ok := toInt(v); ok {
+			return ordered(n.op, cmp.Compare(i, n.lit.i))
+		}
 	}
 	f, ok := toFloat(v)
-	if !ok {
+	if !ok || math.IsNaN(f) {
 		return false
 	}
-	switch {
-	case f < n.lit.f:
-		return ordered(n.op, -1)
-	case f > n.lit.f:
-		return ordered(n.op, 1)
-	}
-	return ordered(n.op, 0)
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	return ordered(n.op, cmp.Compare(f, n.lit.f))
 }
 
 // ordered reports whether a comparison result c satisfies op.
@@ -273,7 +271,7 @@ func (a *Attribute) commonValue(r *resource.Resource) any {
 		}
 	case metaAttr:
 		if a.Sub == nil {
-			return nil
+			return metaValues(r)
 		}
 		m := &r.Meta
 		switch a.Sub.Name {
@@ -302,6 +300,25 @@ func (a *Attribute) commonValue(r *resource.Resource) any {
 	return nil
 }
 
+// metaValues returns the sub-attributes of r's meta that are set, as a
+// complex value, or nil when none is.
+func metaValues(r *resource.Resource) any {
+	var m map[string]any
+	for _, sub := range metaAttr.SubAttributes {
+		a := Attribute{Attr: metaAttr, Sub: sub}
+		if v := a.commonValue(r); v != nil {
+			if m == nil {
+				m = make(map[string]any, len(metaAttr.SubAttributes))
+			}
+			m[sub.Name] = v
+		}
+	}
+	if m == nil {
+		return nil
+	}
+	return m
+}
+
 // eachValue reports whether t accepts v or, if v is multi-valued, any of
 // its elements.
 func eachValue(v any, t tester) bool {
@@ -322,15 +339,31 @@ func eachValue(v any, t tester) bool {
 			}
 		}
 		return false
+	case []map[string]any:
+		for _, e := range v {
+			if t.test(e) {
+				return true
+			}
+		}
+		return false
 	}
 	return t.test(v)
 }
 
-// containsFold reports whether s contains lower, which is in lower case,
-// ignoring case.
-func containsFold(s, lower string) bool {
-	if !isASCII(s) || !isASCII(lower) {
-		return strings.Contains(strings.ToLower(s), lower)
+// containsFold reports whether s contains lit ignoring case, as
+// strings.EqualFold compares; lower is lit in lower case.
+func containsFold(s, lit, lower string) bool {
+	if !isASCII(s) || !isASCII(lit) {
+		for {
+			if foldPrefix(s, lit) {
+				return true
+			}
+			if s == "" {
+				return false
+			}
+			_, size := utf8.DecodeRuneInString(s)
+			s = s[size:]
+		}
 	}
 	n := len(lower)
 	if n == 0 {
@@ -345,18 +378,55 @@ func containsFold(s, lower string) bool {
 	return false
 }
 
-func hasPrefixFold(s, lower string) bool {
-	if !isASCII(s) || !isASCII(lower) {
-		return strings.HasPrefix(strings.ToLower(s), lower)
+func hasPrefixFold(s, lit, lower string) bool {
+	if !isASCII(s) || !isASCII(lit) {
+		return foldPrefix(s, lit)
 	}
 	return len(s) >= len(lower) && equalLowerASCII(s[:len(lower)], lower)
 }
 
-func hasSuffixFold(s, lower string) bool {
-	if !isASCII(s) || !isASCII(lower) {
-		return strings.HasSuffix(strings.ToLower(s), lower)
+func hasSuffixFold(s, lit, lower string) bool {
+	if !isASCII(s) || !isASCII(lit) {
+		for lit != "" {
+			r1, n1 := utf8.DecodeLastRuneInString(s)
+			r2, n2 := utf8.DecodeLastRuneInString(lit)
+			if s == "" || !equalRuneFold(r1, r2) {
+				return false
+			}
+			s, lit = s[:len(s)-n1], lit[:len(lit)-n2]
+		}
+		return true
 	}
 	return len(s) >= len(lower) && equalLowerASCII(s[len(s)-len(lower):], lower)
+}
+
+// foldPrefix reports whether s starts with prefix under the simple case
+// folding strings.EqualFold uses. Unlike a comparison of strings.ToLower
+// results, it finds "ς" in "ΟΔΥΣΣΕΥΣ" as eq does.
+func foldPrefix(s, prefix string) bool {
+	for prefix != "" {
+		r1, n1 := utf8.DecodeRuneInString(s)
+		r2, n2 := utf8.DecodeRuneInString(prefix)
+		if s == "" || !equalRuneFold(r1, r2) {
+			return false
+		}
+		s, prefix = s[n1:], prefix[n2:]
+	}
+	return true
+}
+
+// equalRuneFold reports whether a and b are equal under simple case
+// folding.
+func equalRuneFold(a, b rune) bool {
+	if a == b {
+		return true
+	}
+	for f := unicode.SimpleFold(a); f != a; f = unicode.SimpleFold(f) {
+		if f == b {
+			return true
+		}
+	}
+	return false
 }
 
 // equalLowerASCII reports whether s equals lower ignoring ASCII case; both
@@ -384,6 +454,27 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// toInt returns v as an int64 when it is an integer of a Go integer type or
+// a json.Number that fits.
+func toInt(v any) (int64, bool) {
+	switch v := v.(type) {
+	case int64:
+		return v, true
+	case int:
+		return int64(v), true
+	case int32:
+		return int64(v), true
+	case uint32:
+		return int64(v), true
+	case uint64:
+		return int64(v), v <= math.MaxInt64
+	case json.Number:
+		i, err := v.Int64()
+		return i, err == nil
+	}
+	return 0, false
 }
 
 func toFloat(v any) (float64, bool) {

@@ -1,6 +1,7 @@
 package filter
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -183,6 +184,16 @@ type resolver struct {
 	rt     *schema.ResourceType
 	parent *schema.Attribute // the complex attribute of an enclosing value path
 	urn    string            // its extension URN
+	prefix string            // the value path's attribute as written, and "."
+}
+
+// path returns p as written, prefixed inside a value path with the value
+// path's attribute, for error messages.
+func (r *resolver) path(p AttrPath) string {
+	if r.parent != nil && r.prefix == "" {
+		return r.parent.Name + "." + p.String()
+	}
+	return r.prefix + p.String()
 }
 
 func (r *resolver) attr(p AttrPath) (Attribute, error) {
@@ -191,7 +202,7 @@ func (r *resolver) attr(p AttrPath) (Attribute, error) {
 	}
 	// Inside a value path, names are sub-attributes of the parent.
 	fail := func(msg string) (Attribute, error) {
-		return Attribute{}, &AttributeError{Path: r.parent.Name + "." + p.String(), Msg: msg}
+		return Attribute{}, &AttributeError{Path: r.path(p), Msg: msg}
 	}
 	if p.URN != "" || p.Sub != "" {
 		return fail("inside " + r.parent.Name + "[...] only sub-attribute names may be used")
@@ -244,7 +255,7 @@ func (r *resolver) node(e Expr) (node, error) {
 		return r.compare(e)
 	case ValuePath:
 		if r.parent != nil {
-			return nil, &AttributeError{Path: e.Attr.String(), Msg: "value paths cannot be nested"}
+			return nil, &AttributeError{Path: r.path(e.Attr), Msg: "value paths cannot be nested"}
 		}
 		a, err := r.attr(e.Attr)
 		if err != nil {
@@ -253,7 +264,7 @@ func (r *resolver) node(e Expr) (node, error) {
 		if a.Sub != nil || a.Attr.Type != schema.Complex {
 			return nil, &AttributeError{Path: e.Attr.String(), Msg: "a value path needs a complex attribute"}
 		}
-		inner := resolver{rt: r.rt, parent: a.Attr, urn: a.URN}
+		inner := resolver{rt: r.rt, parent: a.Attr, urn: a.URN, prefix: e.Attr.String() + "."}
 		f, err := inner.node(e.Filter)
 		if err != nil {
 			return nil, err
@@ -268,17 +279,14 @@ func (r *resolver) compare(e Compare) (node, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A complex attribute compares by its "value" sub-attribute
-	// (RFC 7644 §3.4.2.2).
-	if a.Sub == nil && a.Attr.Type == schema.Complex {
-		if a.Sub = a.Attr.SubAttribute("value"); a.Sub == nil {
-			return nil, &AttributeError{Path: e.Attr.String(), Msg: "a complex attribute without a \"value\" sub-attribute cannot be compared"}
-		}
-	}
 	fail := func(msg string) (node, error) {
-		return nil, &AttributeError{Path: e.Attr.String(), Msg: msg}
+		return nil, &AttributeError{Path: r.path(e.Attr), Msg: msg}
 	}
-	leaf := a.Leaf()
+	switch e.Op {
+	case Eq, Ne, Co, Sw, Ew, Gt, Ge, Lt, Le:
+	default:
+		return fail("unknown operator " + strconv.Quote(string(e.Op)))
+	}
 	inElem := r.parent != nil
 	if e.Value == nil {
 		// "eq null" asks for an absent attribute, "ne null" for a present one.
@@ -291,6 +299,14 @@ func (r *resolver) compare(e Compare) (node, error) {
 		}
 		return fail("null can only be compared with eq or ne")
 	}
+	// A complex attribute compares by its "value" sub-attribute
+	// (RFC 7644 §3.4.2.2).
+	if a.Sub == nil && a.Attr.Type == schema.Complex {
+		if a.Sub = a.Attr.SubAttribute("value"); a.Sub == nil {
+			return fail("a complex attribute without a \"value\" sub-attribute cannot be compared")
+		}
+	}
+	leaf := a.Leaf()
 	ordered := e.Op == Gt || e.Op == Ge || e.Op == Lt || e.Op == Le
 	substring := e.Op == Co || e.Op == Sw || e.Op == Ew
 	typ := leaf.Type
@@ -340,6 +356,8 @@ func literal(a *schema.Attribute, v Value) (lit, error) {
 			l.s = string(v) // a bare number compared with a string attribute
 		case bool:
 			l.s = strconv.FormatBool(v)
+		default:
+			return l, errorString("expected a string")
 		}
 		l.raw = l.s
 	case schema.Boolean:
@@ -369,7 +387,7 @@ func literal(a *schema.Attribute, v Value) (lit, error) {
 			return l, errorString("expected a number")
 		}
 		f, err := strconv.ParseFloat(text, 64)
-		if err != nil {
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 			return l, errorString("expected a number, found " + strconv.Quote(text))
 		}
 		l.f = f

@@ -93,22 +93,49 @@ func (s *Sort) key(r *resource.Resource) any {
 // primary returns the element of a multi-valued value with "primary" true,
 // else its first element.
 func primary(v any) any {
-	list, ok := v.([]any)
-	if !ok {
-		return v
-	}
-	for _, e := range list {
-		if m, ok := e.(map[string]any); ok && m["primary"] == true {
-			return e
+	switch list := v.(type) {
+	case []any:
+		for _, e := range list {
+			if m, ok := e.(map[string]any); ok && m["primary"] == true {
+				return e
+			}
 		}
-	}
-	if len(list) > 0 {
-		return list[0]
+		if len(list) > 0 {
+			return list[0]
+		}
+	case []map[string]any:
+		for _, m := range list {
+			if m["primary"] == true {
+				return m
+			}
+		}
+		if len(list) > 0 {
+			return list[0]
+		}
+	case []string:
+		if len(list) > 0 {
+			return list[0]
+		}
+	default:
+		return v
 	}
 	return nil
 }
 
 func compareValues(a *schema.Attribute, x, y any) int {
+	if a.Type == schema.DateTime {
+		// A dateTime may be held as a string; compare instants.
+		tx, okx := toTime(x)
+		ty, oky := toTime(y)
+		if okx && oky {
+			return tx.Compare(ty)
+		}
+	}
+	if ix, ok := toInt(x); ok {
+		if iy, ok := toInt(y); ok {
+			return cmp.Compare(ix, iy)
+		}
+	}
 	switch x := x.(type) {
 	case string:
 		y, ok := y.(string)
@@ -137,10 +164,6 @@ func compareValues(a *schema.Attribute, x, y any) int {
 			return 0
 		}
 		return x.Compare(y)
-	case int64:
-		if y, ok := y.(int64); ok {
-			return cmp.Compare(x, y)
-		}
 	}
 	fx, okx := toFloat(x)
 	fy, oky := toFloat(y)
