@@ -353,21 +353,14 @@ func eachValue(v any, t tester) bool {
 // containsFold reports whether s contains lit ignoring case, as
 // strings.EqualFold compares; lower is lit in lower case.
 func containsFold(s, lit, lower string) bool {
-	if !isASCII(s) || !isASCII(lit) {
-		for {
-			if foldPrefix(s, lit) {
-				return true
-			}
-			if s == "" {
-				return false
-			}
-			_, size := utf8.DecodeRuneInString(s)
-			s = s[size:]
-		}
-	}
 	n := len(lower)
 	if n == 0 {
 		return true
+	}
+	if n > shortLiteral || !isASCII(s) || !isASCII(lit) {
+		// Fold both sides and search in linear time: a naive search for a
+		// long literal in a long value would take their product.
+		return strings.Contains(foldString(s), foldString(lit))
 	}
 	first := lower[0]
 	for i := 0; i+n <= len(s); i++ {
@@ -376,6 +369,23 @@ func containsFold(s, lit, lower string) bool {
 		}
 	}
 	return false
+}
+
+// shortLiteral is the longest literal containsFold searches for byte by
+// byte, in time proportional to the value's length times this.
+const shortLiteral = 16
+
+// foldString maps every rune of s to the least rune of its simple case
+// folding orbit, so that two strings are equal under strings.EqualFold
+// exactly when their foldStrings are equal.
+func foldString(s string) string {
+	return strings.Map(func(r rune) rune {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		return least
+	}, s)
 }
 
 func hasPrefixFold(s, lit, lower string) bool {

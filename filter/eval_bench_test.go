@@ -139,3 +139,21 @@ func valuePathUsers(n int) []*resource.Resource {
 	}
 	return users
 }
+
+// BenchmarkContainsWorstCase searches a long value for a long literal that
+// almost matches everywhere: the search stays linear.
+func BenchmarkContainsWorstCase(b *testing.B) {
+	rt := schema.UserResourceType()
+	value := strings.Repeat("a", 1<<20)
+	f, err := filter.Compile(rt, `displayName co "`+strings.Repeat("a", 4000)+`b"`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := &resource.Resource{Attributes: map[string]any{"displayName": value}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if f.Match(r) {
+			b.Fatal("matched")
+		}
+	}
+}

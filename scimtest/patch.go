@@ -3,7 +3,6 @@ package scimtest
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/scim-go/scim"
 	"github.com/scim-go/scim/patch"
@@ -161,12 +160,13 @@ func (h *MemoryHandler) valueIndex(stored *resource.Resource, a *schema.Attribut
 }
 
 // valueKey returns the index key of a value of a: its "value"
-// sub-attribute, folded to lower case unless that is caseExact.
+// sub-attribute, case-folded as filters compare it unless that is
+// caseExact.
 func valueKey(a *schema.Attribute, v any) string {
 	m, _ := v.(map[string]any)
 	s := fmt.Sprint(m["value"])
 	if vs := a.SubAttribute("value"); vs != nil && !vs.CaseExact {
-		s = strings.ToLower(s)
+		s = foldKey(s)
 	}
 	return s
 }
