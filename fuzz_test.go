@@ -1,0 +1,111 @@
+package scim_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/scim-go/scim"
+	"github.com/scim-go/scim/resource"
+	"github.com/scim-go/scim/schema"
+	"github.com/scim-go/scim/scimtest"
+)
+
+// snapshot returns every stored resource of h.
+func snapshot(t *testing.T, h *scimtest.MemoryHandler) []*resource.Resource {
+	t.Helper()
+	page, err := h.List(context.Background(), &scim.Query{StartIndex: 1, Count: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return page.Resources
+}
+
+// FuzzServer sends hostile bodies to every writing endpoint of a server
+// that holds a user and a group. The server never panics or answers 500,
+// every error is a SCIM error body, and a refused request leaves the
+// stored resources as they were.
+func FuzzServer(f *testing.F) {
+	seeds := []string{
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"x"}`,
+		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"u1"}]}]}`,
+		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[{"method":"POST","path":"/Users","bulkId":"a","data":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"y"}}]}`,
+		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":"userName pr","count":1}`,
+		`{"userName":{"a":[[[[[]]]]]}}`,
+		"{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"\xff\"}",
+	}
+	// Every request body of the golden exchanges is a seed too.
+	files, _ := filepath.Glob("testdata/exchanges/*.txt")
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, block := range strings.Split(string(data), "\n> ") {
+			if i := strings.Index(block, "\n{"); i >= 0 {
+				if j := strings.Index(block[i:], "\n<"); j > 0 {
+					seeds = append(seeds, block[i+1:i+j])
+				}
+			}
+		}
+	}
+	targets := []struct{ method, path string }{
+		{"POST", "/Users"}, {"PUT", "/Users/u1"}, {"PATCH", "/Users/u1"}, {"PATCH", "/Groups/g1"},
+		{"POST", "/Bulk"}, {"POST", "/Users/.search"}, {"POST", "/.search"}, {"PUT", "/Groups/g1"},
+	}
+	for _, s := range seeds {
+		for i := range targets {
+			f.Add(uint8(i), s)
+		}
+	}
+	f.Fuzz(func(t *testing.T, target uint8, body string) {
+		users, groups := schema.UserResourceType(), schema.GroupResourceType()
+		uh, gh := testHandler(users, "u"), testHandler(groups, "g")
+		srv, err := scim.NewServer(scim.Config{
+			Endpoints:      []scim.Endpoint{{Type: users, Handler: uh}, {Type: groups, Handler: gh}},
+			BaseURL:        "https://example.com/scim/v2",
+			MaxValues:      50,
+			MaxPageSize:    20,
+			MaxFilterDepth: 8,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		serveRequest(srv, "POST", "/Users", "", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen","emails":[{"value":"b@example.com","type":"work"}],"password":"s3cret"}`)
+		serveRequest(srv, "POST", "/Groups", "", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G","members":[{"value":"u1"}]}`)
+		beforeUsers, beforeGroups := snapshot(t, uh), snapshot(t, gh)
+
+		tg := targets[int(target)%len(targets)]
+		rec := serveRequest(srv, tg.method, tg.path, "", body)
+		if rec.Code >= 500 {
+			t.Fatalf("%s %s: status %d %s", tg.method, tg.path, rec.Code, rec.Body)
+		}
+		if strings.Contains(rec.Body.String(), "s3cret") {
+			t.Fatalf("%s %s: the password came back: %s", tg.method, tg.path, rec.Body)
+		}
+		if rec.Code >= 400 {
+			var e struct {
+				Schemas []string
+				Status  string
+			}
+			if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || len(e.Schemas) != 1 || e.Schemas[0] != "urn:ietf:params:scim:api:messages:2.0:Error" {
+				t.Fatalf("%s %s: status %d without a SCIM error body: %s", tg.method, tg.path, rec.Code, rec.Body)
+			}
+			if diff := cmp.Diff(beforeUsers, snapshot(t, uh)); diff != "" {
+				t.Fatalf("%s %s refused with %d changed users:\n%s", tg.method, tg.path, rec.Code, diff)
+			}
+			if diff := cmp.Diff(beforeGroups, snapshot(t, gh)); diff != "" {
+				t.Fatalf("%s %s refused with %d changed groups:\n%s", tg.method, tg.path, rec.Code, diff)
+			}
+		}
+		if rec.Code == http.StatusOK && tg.path == "/Bulk" && strings.Contains(rec.Body.String(), `"status":"5`) {
+			t.Fatalf("a bulk operation failed with a server error: %s", rec.Body)
+		}
+	})
+}
