@@ -24,7 +24,11 @@
 // a Resource after handing it to the server.
 package resource
 
-import "time"
+import (
+	"log/slog"
+	"slices"
+	"time"
+)
 
 // Resource is one SCIM resource: a User, a Group or a custom type.
 type Resource struct {
@@ -99,4 +103,24 @@ func cloneValue(v any) any {
 		return c
 	}
 	return v
+}
+
+// LogValue implements slog.LogValuer: a resource logs as its id, type,
+// version and the names of its attributes, never their values, which may
+// be personal data or secrets.
+func (r *Resource) LogValue() slog.Value {
+	if r == nil {
+		return slog.StringValue("<nil>")
+	}
+	names := make([]string, 0, len(r.Attributes))
+	for k := range r.Attributes {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return slog.GroupValue(
+		slog.String("id", r.ID),
+		slog.String("resourceType", r.Meta.ResourceType),
+		slog.String("version", r.Meta.Version),
+		slog.Any("attributes", names),
+	)
 }

@@ -1,9 +1,12 @@
 package resource_test
 
 import (
+	"bytes"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -120,5 +123,20 @@ func checkError(t *testing.T, want *resource.Error, err error) {
 	t.Helper()
 	if diff := cmp.Diff(want, asError(t, err)); diff != "" {
 		t.Errorf("error mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestLogValueRedacts(t *testing.T) {
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&buf, nil))
+	r := &resource.Resource{ID: "u1", Meta: resource.Meta{ResourceType: "User", Version: "3"},
+		Attributes: map[string]any{"userName": "bjensen@example.com", "password": "t1meMa$heen"}}
+	logger.Info("stored", "resource", r)
+	got := buf.String()
+	if strings.Contains(got, "bjensen@example.com") || strings.Contains(got, "t1meMa$heen") {
+		t.Errorf("log shows attribute values: %s", got)
+	}
+	if !strings.Contains(got, "resource.id=u1") || !strings.Contains(got, "[password userName]") {
+		t.Errorf("log lacks the id and attribute names: %s", got)
 	}
 }
