@@ -56,11 +56,7 @@ func (s *Server) member(ep *endpoint) http.HandlerFunc {
 }
 
 func (s *Server) get(w http.ResponseWriter, r *http.Request, ep *endpoint, id string) {
-	proj, err := projection(r, ep.rt)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	proj := projection(r, ep.rt)
 	res, err := ep.h.Get(r.Context(), id)
 	if err != nil {
 		s.fail(w, r, ep.notFound(id, err))
@@ -75,11 +71,7 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, ep *endpoint, id st
 }
 
 func (s *Server) create(w http.ResponseWriter, r *http.Request, ep *endpoint) {
-	proj, err := projection(r, ep.rt)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	proj := projection(r, ep.rt)
 	body, err := s.readBody(w, r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -102,11 +94,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, ep *endpoint) {
 }
 
 func (s *Server) replace(w http.ResponseWriter, r *http.Request, ep *endpoint, id string) {
-	proj, err := projection(r, ep.rt)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	proj := projection(r, ep.rt)
 	body, err := s.readBody(w, r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -144,11 +132,7 @@ func (s *Server) replace(w http.ResponseWriter, r *http.Request, ep *endpoint, i
 // written back conditioned on the version read, so a concurrent change is
 // never lost; if any operation fails, nothing is stored.
 func (s *Server) patch(w http.ResponseWriter, r *http.Request, ep *endpoint, id string) {
-	proj, err := projection(r, ep.rt)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	proj := projection(r, ep.rt)
 	body, err := s.readBody(w, r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -403,12 +387,12 @@ func errTooLarge(limit int64) *Error {
 
 // projection reads the attributes and excludedAttributes query parameters
 // (RFC 7644 §3.9).
-func projection(r *http.Request, rt *schema.ResourceType) (*resource.Projection, error) {
+func projection(r *http.Request, rt *schema.ResourceType) *resource.Projection {
 	if r.URL.RawQuery == "" {
-		return nil, nil
+		return nil
 	}
 	q := r.URL.Query()
-	return resource.NewProjection(rt, splitList(q["attributes"]), splitList(q["excludedAttributes"])), nil
+	return resource.NewProjection(rt, splitList(q["attributes"]), splitList(q["excludedAttributes"]))
 }
 
 // splitList splits comma-separated parameter values.
