@@ -2,7 +2,6 @@ package filter
 
 import (
 	"cmp"
-	"encoding/json"
 	"math"
 	"strings"
 	"time"
@@ -187,11 +186,11 @@ func (n *compareNode) testString(s string) bool {
 func (n *compareNode) testNumber(v any) bool {
 	if n.lit.isInt {
 		// Integers compare exactly, also beyond 2^53.
-		if i, ok := toInt(v); ok {
+		if i, ok := resource.Int64(v); ok {
 			return ordered(n.op, cmp.Compare(i, n.lit.i))
 		}
 	}
-	f, ok := toFloat(v)
+	f, ok := resource.Float64(v)
 	if !ok || math.IsNaN(f) {
 		return false
 	}
@@ -466,46 +465,3 @@ func isASCII(s string) bool {
 	return true
 }
 
-// toInt returns v as an int64 when it is an integer of a Go integer type or
-// a json.Number that fits.
-func toInt(v any) (int64, bool) {
-	switch v := v.(type) {
-	case int64:
-		return v, true
-	case int:
-		return int64(v), true
-	case int32:
-		return int64(v), true
-	case uint32:
-		return int64(v), true
-	case uint64:
-		return int64(v), v <= math.MaxInt64
-	case json.Number:
-		i, err := v.Int64()
-		return i, err == nil
-	}
-	return 0, false
-}
-
-func toFloat(v any) (float64, bool) {
-	switch v := v.(type) {
-	case int64:
-		return float64(v), true
-	case float64:
-		return v, true
-	case int:
-		return float64(v), true
-	case int32:
-		return float64(v), true
-	case float32:
-		return float64(v), true
-	case uint32:
-		return float64(v), true
-	case uint64:
-		return float64(v), true
-	case json.Number:
-		f, err := v.Float64()
-		return f, err == nil
-	}
-	return 0, false
-}

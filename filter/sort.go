@@ -131,8 +131,8 @@ func compareValues(a *schema.Attribute, x, y any) int {
 			return tx.Compare(ty)
 		}
 	}
-	if ix, ok := toInt(x); ok {
-		if iy, ok := toInt(y); ok {
+	if ix, ok := resource.Int64(x); ok {
+		if iy, ok := resource.Int64(y); ok {
 			return cmp.Compare(ix, iy)
 		}
 	}
@@ -165,8 +165,8 @@ func compareValues(a *schema.Attribute, x, y any) int {
 		}
 		return x.Compare(y)
 	}
-	fx, okx := toFloat(x)
-	fy, oky := toFloat(y)
+	fx, okx := resource.Float64(x)
+	fy, oky := resource.Float64(y)
 	if okx && oky {
 		return cmp.Compare(fx, fy)
 	}

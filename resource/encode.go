@@ -249,7 +249,9 @@ func appendFloat(dst []byte, f float64, bits int) []byte {
 	return dst
 }
 
-func toFloat(v any) (float64, bool) {
+// Float64 returns v, a number of any Go numeric type or a json.Number, as
+// a float64, and whether v is a number.
+func Float64(v any) (float64, bool) {
 	switch v := v.(type) {
 	case int64:
 		return float64(v), true
@@ -272,8 +274,10 @@ func toFloat(v any) (float64, bool) {
 	return 0, false
 }
 
-// toInt returns v as an int64 if it is an integer that fits one.
-func toInt(v any) (int64, bool) {
+// Int64 returns v, an integer of any Go integer type or a json.Number
+// without fraction or exponent, as an int64, and whether v is one that
+// fits.
+func Int64(v any) (int64, bool) {
 	switch v := v.(type) {
 	case int64:
 		return v, true

@@ -211,12 +211,12 @@ func equalSimple(caseExact bool, a, b any) bool {
 		return ok && a == b
 	}
 	// Integers compare exactly: as float64, those beyond 2^53 would not.
-	if ia, ok := toInt(a); ok {
-		if ib, ok := toInt(b); ok {
+	if ia, ok := Int64(a); ok {
+		if ib, ok := Int64(b); ok {
 			return ia == ib
 		}
 	}
-	fa, okA := toFloat(a)
-	fb, okB := toFloat(b)
+	fa, okA := Float64(a)
+	fb, okB := Float64(b)
 	return okA && okB && fa == fb
 }
