@@ -15,7 +15,9 @@ import (
 // checks conditional requests, projects attributes and writes responses.
 //
 // The server calls a ResourceHandler from many goroutines at once; an
-// implementation must be safe for concurrent use.
+// implementation must be safe for concurrent use. Resources passed to and
+// returned from a handler belong to the caller: a handler must not keep r
+// or hand out values that share maps or slices with what it stores.
 //
 // Errors: return an error wrapping ErrNotFound when the resource does not
 // exist, ErrUniqueness when a write would break a uniqueness rule of the

@@ -328,10 +328,11 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 }
 
 // fail writes err as a SCIM error response and logs it: at Error level
-// when it is the server's fault, at Debug level when it is the client's.
+// when it is the server's fault, at Debug level when it is the client's or
+// asks for what the configuration leaves out (501).
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	e := classify(err)
-	if e.Status >= 500 {
+	if e.Status >= 500 && e.Status != http.StatusNotImplemented {
 		attrs := []any{"method", r.Method, "path", r.URL.Path, "status", e.Status}
 		if e.err != nil {
 			attrs = append(attrs, "error", e.err.Error())

@@ -464,4 +464,3 @@ func isASCII(s string) bool {
 	}
 	return true
 }
-

@@ -1,5 +1,8 @@
-// Package scimtest helps test SCIM servers: an in-memory reference
-// implementation of scim.ResourceHandler, for tests and examples.
+// Package scimtest helps test SCIM servers. Run and TestHandlers check a
+// store's scim.ResourceHandler, wired into a server, against RFC 7643/7644
+// and the interface's contract, in the manner of testing/slogtest; and
+// MemoryHandler is the in-memory reference implementation, for tests and
+// examples.
 package scimtest
 
 import (

@@ -3,6 +3,7 @@ package scimtest
 import (
 	"context"
 	"fmt"
+	"reflect"
 
 	"github.com/scim-go/scim"
 	"github.com/scim-go/scim/patch"
@@ -39,13 +40,17 @@ func (h *MemoryHandler) Patch(ctx context.Context, id string, ops []patch.Operat
 	if version != "" && version != stored.Meta.Version {
 		return nil, fmt.Errorf("%s %q: %w", h.rt.Name, id, scim.ErrVersionMismatch)
 	}
-	if !h.patchInPlace(stored, ops) {
+	changed, done := h.patchInPlace(stored, ops)
+	if !done {
 		r := stored.Clone()
 		if err := patch.Apply(h.rt, r, ops); err != nil {
 			return nil, err
 		}
 		if err := resource.CheckRequired(h.rt, r); err != nil {
 			return nil, err
+		}
+		if r.ExternalID == stored.ExternalID && reflect.DeepEqual(r.Attributes, stored.Attributes) {
+			return nil, nil // nothing changed: keep the version (RFC 7644 §3.5.2.1)
 		}
 		h.indexRemove(stored)
 		if err := h.checkUnique(r); err != nil {
@@ -55,7 +60,10 @@ func (h *MemoryHandler) Patch(ctx context.Context, id string, ops []patch.Operat
 		h.byID[id] = r
 		h.indexAdd(r)
 		delete(h.values, id)
-		stored = r
+		stored, changed = r, true
+	}
+	if !changed {
+		return nil, nil
 	}
 	stored.Meta.LastModified = h.now()
 	stored.Meta.Version = h.nextVersion()
@@ -64,22 +72,22 @@ func (h *MemoryHandler) Patch(ctx context.Context, id string, ops []patch.Operat
 
 // patchInPlace applies ops to stored in place if they are one add or
 // remove of whole values of an optional, top-level, multi-valued complex
-// attribute identified by its "value" sub-attribute, and reports whether it
-// did.
-func (h *MemoryHandler) patchInPlace(stored *resource.Resource, ops []patch.Operation) bool {
+// attribute identified by its "value" sub-attribute. It reports whether it
+// did, and whether that changed anything.
+func (h *MemoryHandler) patchInPlace(stored *resource.Resource, ops []patch.Operation) (changed, done bool) {
 	if len(ops) != 1 {
-		return false
+		return false, false
 	}
 	o := &ops[0]
 	a := o.Path.Attr.Attr
 	if a == nil || o.Path.Attr.URN != "" || o.Path.Attr.Sub != nil || o.Path.Sub != nil ||
 		!a.MultiValued || a.Type != schema.Complex || a.Required ||
 		a.SubAttribute("value") == nil || a.SubAttribute("primary") != nil {
-		return false
+		return false, false
 	}
 	idx := h.valueIndex(stored, a)
 	if idx == nil {
-		return false
+		return false, false
 	}
 	// Values with a type are told apart by it as well; leave those to
 	// patch.Apply.
@@ -87,11 +95,12 @@ func (h *MemoryHandler) patchInPlace(stored *resource.Resource, ops []patch.Oper
 	for _, v := range values(o.Value) {
 		m, ok := v.(map[string]any)
 		if !ok || m["value"] == nil || m["type"] != nil {
-			return false
+			return false, false
 		}
 		keys = append(keys, valueKey(a, v))
 	}
 	elems, _ := stored.Attributes[a.Name].([]any)
+	before := len(elems)
 	switch {
 	case o.Op == patch.Add && o.Path.Filter == nil && len(keys) > 0:
 		for i, v := range values(o.Value) {
@@ -105,11 +114,11 @@ func (h *MemoryHandler) patchInPlace(stored *resource.Resource, ops []patch.Oper
 		// is noTarget, which patch.Apply reports.
 		eq := o.Path.Filter.Equalities()
 		if len(eq) != 1 || eq["value"] == nil {
-			return false
+			return false, false
 		}
 		k := valueKey(a, map[string]any{"value": eq["value"]})
 		if _, ok := idx.pos[k]; !ok {
-			return false
+			return false, false
 		}
 		elems = removeAt(a, idx, elems, k)
 	case o.Op == patch.Remove && len(keys) > 0:
@@ -117,14 +126,17 @@ func (h *MemoryHandler) patchInPlace(stored *resource.Resource, ops []patch.Oper
 			elems = removeAt(a, idx, elems, k)
 		}
 	default:
-		return false
+		return false, false
+	}
+	if len(elems) == before {
+		return false, true // the values were there already, or not there
 	}
 	if len(elems) == 0 {
 		delete(stored.Attributes, a.Name)
 	} else {
 		stored.Attributes[a.Name] = elems
 	}
-	return true
+	return true, true
 }
 
 func values(v any) []any {
