@@ -6,6 +6,7 @@
 package scimtest
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"fmt"
@@ -49,6 +50,8 @@ type MemoryHandler struct {
 	mu      sync.RWMutex
 	byID    map[string]*resource.Resource
 	order   []string                          // ids in creation order
+	seq     map[string]uint64                 // id -> creation sequence number
+	created uint64                            // the last sequence number
 	index   map[string]map[string]string      // unique attribute name -> key -> id
 	byExtID map[string][]string               // externalId -> ids, in creation order
 	values  map[string]map[string]*valueIndex // id -> attribute name -> index; see Patch
@@ -60,6 +63,7 @@ func NewMemoryHandler(rt *schema.ResourceType) *MemoryHandler {
 	h := &MemoryHandler{
 		rt:      rt,
 		byID:    make(map[string]*resource.Resource),
+		seq:     make(map[string]uint64),
 		index:   make(map[string]map[string]string),
 		byExtID: make(map[string][]string),
 		values:  make(map[string]map[string]*valueIndex),
@@ -92,6 +96,8 @@ func (h *MemoryHandler) Create(ctx context.Context, r *resource.Resource) (*reso
 	now := h.now()
 	r.Meta = resource.Meta{ResourceType: h.rt.Name, Created: now, LastModified: now, Version: h.nextVersion()}
 	h.byID[r.ID] = r
+	h.created++
+	h.seq[r.ID] = h.created
 	h.order = append(h.order, r.ID)
 	h.indexAdd(r)
 	return r.Clone(), nil
@@ -149,12 +155,10 @@ func (h *MemoryHandler) Delete(ctx context.Context, id string, version string) e
 	h.indexRemove(old)
 	delete(h.byID, id)
 	delete(h.values, id)
-	for i, v := range h.order {
-		if v == id {
-			h.order = append(h.order[:i], h.order[i+1:]...)
-			break
-		}
+	if i, found := h.position(h.order, id); found {
+		h.order = slices.Delete(h.order, i, i+1)
 	}
+	delete(h.seq, id)
 	return nil
 }
 
@@ -288,7 +292,9 @@ func (h *MemoryHandler) indexAdd(r *resource.Resource) {
 		}
 	}
 	if r.ExternalID != "" {
-		h.byExtID[r.ExternalID] = h.inOrder(append(h.byExtID[r.ExternalID], r.ID))
+		ids := h.byExtID[r.ExternalID]
+		i, _ := h.position(ids, r.ID)
+		h.byExtID[r.ExternalID] = slices.Insert(ids, i, r.ID)
 	}
 }
 
@@ -308,22 +314,12 @@ func (h *MemoryHandler) indexRemove(r *resource.Resource) {
 	}
 }
 
-// inOrder sorts ids, which are few, by creation order.
-func (h *MemoryHandler) inOrder(ids []string) []string {
-	if len(ids) < 2 {
-		return ids
-	}
-	pos := make(map[string]int, len(ids))
-	for _, id := range ids {
-		pos[id] = -1
-	}
-	for i, id := range h.order {
-		if _, ok := pos[id]; ok {
-			pos[id] = i
-		}
-	}
-	slices.SortFunc(ids, func(a, b string) int { return pos[a] - pos[b] })
-	return ids
+// position finds id in ids, which are in creation order, by binary
+// search: where it is, or where it belongs.
+func (h *MemoryHandler) position(ids []string, id string) (int, bool) {
+	return slices.BinarySearchFunc(ids, h.seq[id], func(e string, seq uint64) int {
+		return cmp.Compare(h.seq[e], seq)
+	})
 }
 
 // newID returns a random (version 4) UUID.
