@@ -1,0 +1,36 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/scim-go/scim"
+	"github.com/scim-go/scim/schema"
+	"github.com/scim-go/scim/scimtest"
+)
+
+// plainGroups hides the native Patch of the group store, so that the
+// suite also checks the server's own read-apply-write path over it.
+type plainGroups struct{ scim.ResourceHandler }
+
+// TestConformance runs the library's conformance suite against the SQL
+// stores, on SQLite and, when configured, PostgreSQL.
+func TestConformance(t *testing.T) {
+	for _, b := range backends(t) {
+		for _, native := range []bool{true, false} {
+			name := b.name + "/native-patch"
+			if !native {
+				name = b.name + "/generic-patch"
+			}
+			t.Run(name, func(t *testing.T) {
+				scimtest.Run(t, func(t *testing.T, users, groups *schema.ResourceType) (scim.ResourceHandler, scim.ResourceHandler) {
+					db := b.open(t)
+					var g scim.ResourceHandler = NewGroups(db, groups)
+					if !native {
+						g = plainGroups{g}
+					}
+					return NewUsers(db, users), g
+				})
+			})
+		}
+	}
+}

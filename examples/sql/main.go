@@ -1,0 +1,215 @@
+// Command sql runs a SCIM 2.0 server for Users and Groups stored in a
+// relational database through database/sql: SQLite by default, through a
+// pure-Go driver, so that it runs on a fresh machine with no set-up, and
+// PostgreSQL for production, with the same code. It is mounted under
+// /scim/v2:
+//
+//	go run ./examples/sql                          # SQLite in ./scim.db, prints a bearer token
+//	go run ./examples/sql -db postgres://user:pass@localhost/scim -token s3cret
+//	curl -s -H 'Authorization: Bearer s3cret' http://127.0.0.1:8080/scim/v2/Users
+//
+// Flags:
+//
+//	-addr     listen address (default 127.0.0.1:8080)
+//	-db       a SQLite file (default scim.db), or a postgres:// DSN
+//	-token    the bearer token clients must send; when empty, a random one
+//	          is generated and printed at start
+//	-schemas  a directory of resource type and schema JSON files (see
+//	          schema.LoadDir) whose resource types are served too, each from
+//	          the generic resources table
+//
+// Requests without the token are answered with a SCIM 401 and
+// WWW-Authenticate: Bearer. Every request is logged through log/slog with
+// its method, path (never the query, which may hold personal data in a
+// filter), status, size and duration.
+//
+// The tables are created at start if they do not exist; see db.go for
+// their definitions, users.go, groups.go and resources.go for how
+// resources map to them, and Store for what runs in the database and what
+// in memory. A successful PATCH is answered with 204 No Content
+// (scim.Config.PatchNoContent), so that adding a member to a large group
+// never reads the whole group back.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/scim-go/scim"
+	"github.com/scim-go/scim/schema"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "sql:", err)
+		os.Exit(1)
+	}
+}
+
+// run runs the server until ctx is done.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sql", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen `address`")
+	dsn := fs.String("db", "scim.db", "a SQLite `file`, or a postgres:// DSN")
+	token := fs.String("token", "", "the bearer `token` clients must send; when empty, one is generated and printed")
+	schemas := fs.String("schemas", "", "a `directory` of extra resource type and schema JSON files to serve")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+
+	if *token == "" {
+		*token = newToken()
+		fmt.Fprintf(stdout, "bearer token: %s\n", *token)
+	}
+	db, err := Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	srv, err := newServer(db, *schemas, logger)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", requireBearer(*token, srv)))
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           logRequests(logger, mux),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelError),
+	}
+	logger.Info("serving SCIM", "url", "http://"+ln.Addr().String()+"/scim/v2", "db", db.Dialect())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// newServer returns the SCIM server for Users, Groups and the resource
+// types defined in the directory schemaDir, if not "".
+func newServer(db *DB, schemaDir string, logger *slog.Logger) (*scim.Server, error) {
+	users, groups := schema.UserResourceType(), schema.GroupResourceType()
+	endpoints := []scim.Endpoint{
+		{Type: users, Handler: NewUsers(db, users)},
+		{Type: groups, Handler: NewGroups(db, groups)},
+	}
+	if schemaDir != "" {
+		rts, _, err := schema.LoadDir(os.DirFS(schemaDir))
+		if err != nil {
+			return nil, err
+		}
+		for _, rt := range rts {
+			endpoints = append(endpoints, scim.Endpoint{Type: rt, Handler: NewResources(db, rt)})
+		}
+	}
+	return scim.NewServer(scim.Config{
+		Endpoints:      endpoints,
+		Logger:         logger,
+		PatchNoContent: true,
+		AuthenticationSchemes: []scim.AuthenticationScheme{{
+			Type:        "oauthbearertoken",
+			Name:        "Bearer token",
+			Description: "The token given to the server with -token, in an Authorization: Bearer header (RFC 6750).",
+			SpecURI:     "https://www.rfc-editor.org/rfc/rfc6750",
+			Primary:     true,
+		}},
+	})
+}
+
+// newToken returns a random bearer token.
+func newToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// requireBearer passes on the requests that carry token as their bearer
+// token (RFC 6750 §2.1), and answers the others with a SCIM 401.
+func requireBearer(token string, next http.Handler) http.Handler {
+	want := []byte(token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scheme, got, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="scim"`)
+			scim.WriteError(w, scim.Errorf(http.StatusUnauthorized, "", "missing or invalid bearer token"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// logRequests logs each request's method, path, status, response size and
+// duration. It leaves out the query, whose filter may hold personal data.
+func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		level := slog.LevelInfo
+		if rec.status >= 500 {
+			level = slog.LevelError
+		}
+		logger.LogAttrs(r.Context(), level, "request",
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", rec.status),
+			slog.Int64("bytes", rec.bytes),
+			slog.Duration("duration", time.Since(start)),
+		)
+	})
+}
+
+// recorder records the status and size of a response.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (r *recorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

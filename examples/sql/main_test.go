@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestRequireBearer(t *testing.T) {
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusTeapot)
+	})
+	h := requireBearer("s3cret", next)
+	for _, c := range []struct {
+		name, auth string
+		want       int
+	}{
+		{"no header", "", 401},
+		{"wrong token", "Bearer s3cre", 401},
+		{"longer token", "Bearer s3cret2", 401},
+		{"another scheme", "Basic s3cret", 401},
+		{"no token", "Bearer", 401},
+		{"the token", "Bearer s3cret", http.StatusTeapot},
+		{"scheme in lower case", "bearer s3cret", http.StatusTeapot},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			req := httptest.NewRequest("GET", "/Users", nil)
+			if c.auth != "" {
+				req.Header.Set("Authorization", c.auth)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != c.want {
+				t.Fatalf("status %d, want %d", rec.Code, c.want)
+			}
+			if c.want != 401 {
+				return
+			}
+			if got := rec.Header().Get("WWW-Authenticate"); !strings.HasPrefix(got, "Bearer") {
+				t.Errorf("WWW-Authenticate %q, want Bearer", got)
+			}
+			if got := rec.Header().Get("Content-Type"); got != "application/scim+json" {
+				t.Errorf("Content-Type %q", got)
+			}
+			var body map[string]any
+			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+				t.Fatal(err)
+			}
+			if body["status"] != "401" || body["schemas"].([]any)[0] != "urn:ietf:params:scim:api:messages:2.0:Error" {
+				t.Errorf("body %v, want a SCIM error with status 401", body)
+			}
+		})
+	}
+}
+
+// logRequests logs the method, path and status, and never the query.
+func TestLogRequests(t *testing.T) {
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&buf, nil))
+	h := logRequests(logger, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusCreated)
+		w.Write([]byte("hello"))
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", `/scim/v2/Users?filter=userName+eq+"secret@example.com"`, nil))
+	got := buf.String()
+	for _, want := range []string{"method=POST", "path=/scim/v2/Users", "status=201", "bytes=5"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("log %q lacks %q", got, want)
+		}
+	}
+	if strings.Contains(got, "secret") {
+		t.Errorf("log %q shows the query", got)
+	}
+}
+
+// The server starts on a fresh SQLite file, prints a token when given
+// none, serves requests that carry it, and stops when its context ends.
+func TestRun(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout bytes.Buffer
+	stderr := &logWriter{ready: make(chan string, 1)}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-db", t.TempDir() + "/scim.db"}, &stdout, stderr)
+	}()
+	var url string
+	select {
+	case url = <-stderr.ready:
+	case err := <-done:
+		t.Fatalf("run: %v\n%s", err, stderr.String())
+	}
+	token, ok := strings.CutPrefix(strings.TrimSpace(stdout.String()), "bearer token: ")
+	if !ok {
+		t.Fatalf("stdout %q, want the generated token", stdout.String())
+	}
+	for _, c := range []struct {
+		auth string
+		want int
+	}{{"", 401}, {"Bearer " + token, 200}} {
+		req, _ := http.NewRequest("GET", url+"/ServiceProviderConfig", nil)
+		if c.auth != "" {
+			req.Header.Set("Authorization", c.auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("GET with %q: %d, want %d", c.auth, resp.StatusCode, c.want)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v\n%s", err, stderr.String())
+	}
+}
+
+// logWriter collects the server's log and sends the URL it serves at on
+// ready.
+type logWriter struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	ready chan string
+}
+
+func (w *logWriter) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, url, ok := strings.Cut(string(b), "url="); ok && strings.Contains(string(b), "serving SCIM") {
+		url, _, _ = strings.Cut(url, " ")
+		select {
+		case w.ready <- url:
+		default:
+		}
+	}
+	return w.buf.Write(b)
+}
+
+func (w *logWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
