@@ -64,6 +64,10 @@ func isCommon(a *schema.Attribute) bool { return a == idAttr || a == extIDAttr |
 type AttributeError struct {
 	Path string // the attribute path as written in the request
 	Msg  string
+	// Undefined reports that the path names an attribute, sub-attribute or
+	// schema the resource type does not define, as opposed to one it
+	// defines but the request misuses.
+	Undefined bool
 }
 
 // Error returns the path and what is wrong with it.
@@ -88,6 +92,9 @@ func resolveAttribute(rt *schema.ResourceType, p AttrPath) (Attribute, error) {
 	fail := func(msg string) (Attribute, error) {
 		return Attribute{}, &AttributeError{Path: p.String(), Msg: msg}
 	}
+	undefined := func(msg string) (Attribute, error) {
+		return Attribute{}, &AttributeError{Path: p.String(), Msg: msg, Undefined: true}
+	}
 	s, urn := rt.Schema, ""
 	if p.URN != "" {
 		switch {
@@ -96,7 +103,7 @@ func resolveAttribute(rt *schema.ResourceType, p AttrPath) (Attribute, error) {
 			s = rt.Extension(p.URN)
 			urn = s.ID
 		default:
-			return fail("unknown schema " + p.URN + " for resource type " + rt.Name)
+			return undefined("unknown schema " + p.URN + " for resource type " + rt.Name)
 		}
 	}
 	if p.Name == "" {
@@ -107,14 +114,14 @@ func resolveAttribute(rt *schema.ResourceType, p AttrPath) (Attribute, error) {
 		a.Attr = findAttr(commonAttrs, p.Name)
 	}
 	if a.Attr == nil {
-		return fail("no such attribute in resource type " + rt.Name)
+		return undefined("no such attribute in resource type " + rt.Name)
 	}
 	if p.Sub != "" {
 		if a.Attr.Type != schema.Complex {
 			return fail(a.Attr.Name + " has no sub-attributes")
 		}
 		if a.Sub = a.Attr.SubAttribute(p.Sub); a.Sub == nil {
-			return fail(a.Attr.Name + " has no sub-attribute " + strconv.Quote(p.Sub))
+			return undefined(a.Attr.Name + " has no sub-attribute " + strconv.Quote(p.Sub))
 		}
 	}
 	return a, nil
@@ -209,7 +216,7 @@ func (r *resolver) attr(p AttrPath) (Attribute, error) {
 	}
 	sub := r.parent.SubAttribute(p.Name)
 	if sub == nil {
-		return fail(r.parent.Name + " has no sub-attribute " + strconv.Quote(p.Name))
+		return Attribute{}, &AttributeError{Path: r.path(p), Msg: r.parent.Name + " has no sub-attribute " + strconv.Quote(p.Name), Undefined: true}
 	}
 	if hidden(sub) {
 		return fail("cannot be used in a filter")

@@ -233,9 +233,9 @@ func TestResolveSortErrors(t *testing.T) {
 	}{
 		{`emails[type eq "work"]`, "", filter.AttributeError{Path: `emails[type eq "work"]`, Msg: "sortBy must be an attribute path without a filter"}},
 		{`emails[type eq "work"].value`, "", filter.AttributeError{Path: `emails[type eq "work"].value`, Msg: "sortBy must be an attribute path without a filter"}},
-		{"nothing", "", filter.AttributeError{Path: "nothing", Msg: "no such attribute in resource type User"}},
-		{"name.nickname", "", filter.AttributeError{Path: "name.nickname", Msg: `name has no sub-attribute "nickname"`}},
-		{"urn:example:foo:User:userName", "", filter.AttributeError{Path: "urn:example:foo:User:userName", Msg: "unknown schema urn:example:foo:User for resource type User"}},
+		{"nothing", "", filter.AttributeError{Path: "nothing", Msg: "no such attribute in resource type User", Undefined: true}},
+		{"name.nickname", "", filter.AttributeError{Path: "name.nickname", Msg: `name has no sub-attribute "nickname"`, Undefined: true}},
+		{"urn:example:foo:User:userName", "", filter.AttributeError{Path: "urn:example:foo:User:userName", Msg: "unknown schema urn:example:foo:User for resource type User", Undefined: true}},
 		{schema.EnterpriseUserURN, "", filter.AttributeError{Path: schema.EnterpriseUserURN, Msg: "a schema URN alone is not an attribute"}},
 		{"password", "", filter.AttributeError{Path: "password", Msg: "cannot be used in a filter or for sorting"}},
 		{"name", "", filter.AttributeError{Path: "name", Msg: `a complex attribute without a "value" sub-attribute cannot be sorted by`}},

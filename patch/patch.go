@@ -392,11 +392,7 @@ func (p *parser) path(text string) (Path, bool, *opError) {
 // as opposed to being misused.
 func unknown(err error) bool {
 	var ae *filter.AttributeError
-	if !errors.As(err, &ae) {
-		return false
-	}
-	return strings.HasPrefix(ae.Msg, "no such attribute") || strings.HasPrefix(ae.Msg, "unknown schema") ||
-		strings.Contains(ae.Msg, "has no sub-attribute")
+	return errors.As(err, &ae) && ae.Undefined
 }
 
 func attributeMessage(err error) string {
