@@ -9,7 +9,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -235,7 +234,7 @@ func (s *Server) update(ctx context.Context, ep *endpoint, id, ifMatch string, m
 		if err != nil {
 			return nil, err
 		}
-		if unchanged(stored, next) {
+		if resource.Identical(stored, next) {
 			// Nothing to write: a PATCH adding a value already there must
 			// not change the version or timestamp (RFC 7644 §3.5.2.1).
 			return stored, nil
@@ -259,11 +258,6 @@ func (s *Server) update(ctx context.Context, ep *endpoint, id, ifMatch string, m
 		}
 		return out, nil
 	}
-}
-
-// unchanged reports whether next holds exactly the attributes of stored.
-func unchanged(stored, next *resource.Resource) bool {
-	return stored.ExternalID == next.ExternalID && reflect.DeepEqual(stored.Attributes, next.Attributes)
 }
 
 // lock serialises writers of one resource within this server.

@@ -1,6 +1,7 @@
 package resource
 
 import (
+	"reflect"
 	"strings"
 	"time"
 
@@ -219,4 +220,63 @@ func equalSimple(caseExact bool, a, b any) bool {
 	fa, okA := Float64(a)
 	fb, okB := Float64(b)
 	return okA && okB && fa == fb
+}
+
+// Identical reports whether a and b hold exactly the same externalId and
+// attributes, value for value: unlike Equal, strings compare
+// case-sensitively and dateTimes must have the same offset. The server uses
+// it to skip writes that would change nothing.
+func Identical(a, b *Resource) bool {
+	return a.ExternalID == b.ExternalID && identical(a.Attributes, b.Attributes)
+}
+
+func identical(a, b any) bool {
+	switch a := a.(type) {
+	case string:
+		b, ok := b.(string)
+		return ok && a == b
+	case bool:
+		b, ok := b.(bool)
+		return ok && a == b
+	case int64:
+		b, ok := b.(int64)
+		return ok && a == b
+	case float64:
+		b, ok := b.(float64)
+		return ok && a == b
+	case time.Time:
+		b, ok := b.(time.Time)
+		if !ok || !a.Equal(b) {
+			return false
+		}
+		_, oa := a.Zone()
+		_, ob := b.Zone()
+		return oa == ob
+	case map[string]any:
+		b, ok := b.(map[string]any)
+		if !ok || len(a) != len(b) {
+			return false
+		}
+		for k, va := range a {
+			vb, ok := b[k]
+			if !ok || !identical(va, vb) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		b, ok := b.([]any)
+		if !ok || len(a) != len(b) {
+			return false
+		}
+		for i := range a {
+			if !identical(a[i], b[i]) {
+				return false
+			}
+		}
+		return true
+	case nil:
+		return b == nil
+	}
+	return reflect.DeepEqual(a, b)
 }

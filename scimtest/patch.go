@@ -3,7 +3,6 @@ package scimtest
 import (
 	"context"
 	"fmt"
-	"reflect"
 
 	"github.com/scim-go/scim"
 	"github.com/scim-go/scim/patch"
@@ -49,7 +48,7 @@ func (h *MemoryHandler) Patch(ctx context.Context, id string, ops []patch.Operat
 		if err := resource.CheckRequired(h.rt, r); err != nil {
 			return nil, err
 		}
-		if r.ExternalID == stored.ExternalID && reflect.DeepEqual(r.Attributes, stored.Attributes) {
+		if resource.Identical(r, stored) {
 			return nil, nil // nothing changed: keep the version (RFC 7644 §3.5.2.1)
 		}
 		h.indexRemove(stored)
