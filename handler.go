@@ -74,6 +74,12 @@ type Query struct {
 	// Count is the largest number of resources to return; it is at least 0
 	// and at most the server's page size limit.
 	Count int
+	// Projection selects the attributes the response carries (RFC 7644
+	// §3.9), or is nil for the defaults. A store may leave out what
+	// Projection.Includes reports the response will not carry, such as the
+	// members of a large group listed with excludedAttributes=members; it
+	// must still evaluate Filter on every attribute.
+	Projection *resource.Projection
 }
 
 // Page is one page of a list of resources.

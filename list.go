@@ -47,7 +47,7 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request, ep *endpoint,
 		s.fail(w, r, err)
 		return
 	}
-	proj := resource.NewProjection(ep.rt, p.attributes, p.excluded)
+	proj := q.Projection
 	page, err := ep.h.List(r.Context(), q)
 	if err != nil {
 		s.fail(w, r, err)
@@ -107,7 +107,7 @@ func (s *Server) cursorAt(ep *endpoint, q *Query, offset int) cursor {
 // Config.MaxPageSize. With cursor paging, a count outside 0 to MaxPageSize
 // is invalidCount.
 func (s *Server) query(ep *endpoint, p listParams) (*Query, error) {
-	q := &Query{StartIndex: 1, Count: s.cfg.DefaultPageSize}
+	q := &Query{StartIndex: 1, Count: s.cfg.DefaultPageSize, Projection: resource.NewProjection(ep.rt, p.attributes, p.excluded)}
 	if p.filter != "" {
 		e, err := ep.parser.Parse(p.filter)
 		if err == nil {

@@ -159,7 +159,7 @@ func (s *Server) serveRootList(w http.ResponseWriter, r *http.Request, p listPar
 			s.fail(w, r, err)
 			return
 		}
-		parts = append(parts, &rootPart{ep: ep, q: q, proj: resource.NewProjection(ep.rt, p.attributes, p.excluded)})
+		parts = append(parts, &rootPart{ep: ep, q: q, proj: q.Projection})
 	}
 	if len(parts) == 0 {
 		s.fail(w, r, firstErr)

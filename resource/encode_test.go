@@ -686,3 +686,33 @@ func TestETagMatchesMetaVersion(t *testing.T) {
 		})
 	}
 }
+
+func TestProjectionIncludes(t *testing.T) {
+	groups := schema.GroupResourceType()
+	users := schema.UserResourceType()
+	const ent = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+	for _, tc := range []struct {
+		rt                  *schema.ResourceType
+		attributes, exclude []string
+		path                string
+		want                bool
+	}{
+		{groups, nil, nil, "members", true},
+		{groups, nil, []string{"members"}, "members", false},
+		{groups, nil, []string{"MEMBERS"}, "members", false},
+		{groups, []string{"displayName"}, nil, "members", false},
+		{groups, []string{"members.value"}, nil, "members", true},
+		{groups, nil, []string{"members.display"}, "members", true},
+		{groups, []string{"displayName"}, nil, "id", true},
+		{users, nil, nil, "password", false},
+		{users, []string{"password"}, nil, "password", false},
+		{users, nil, []string{ent}, ent + ":manager", false},
+		{users, []string{ent}, nil, ent + ":manager", true},
+		{users, nil, nil, "nonsense", false},
+	} {
+		p := resource.NewProjection(tc.rt, tc.attributes, tc.exclude)
+		if got := p.Includes(tc.rt, tc.path); got != tc.want {
+			t.Errorf("NewProjection(%s, %q, %q).Includes(%q) = %v, want %v", tc.rt.Name, tc.attributes, tc.exclude, tc.path, got, tc.want)
+		}
+	}
+}

@@ -234,3 +234,18 @@ func subSelected(sa *schema.Attribute, include, exclude map[*schema.Attribute]bo
 	}
 	return !exclude[sa]
 }
+
+// Includes reports whether a response built with p carries the attribute
+// of rt at path, a top-level attribute name ("members") or one qualified by
+// its schema URN, when the resource has a value for it. A store may skip
+// loading what a response will not carry, such as the members of a large
+// group for excludedAttributes=members. A path that names no attribute of
+// rt is reported as not included. p may be nil.
+func (p *Projection) Includes(rt *schema.ResourceType, path string) bool {
+	a, _, ext := ResolvePath(rt, path)
+	if a == nil {
+		return false
+	}
+	ok, _, _ := p.selected(a, ext)
+	return ok
+}

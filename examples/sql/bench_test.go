@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -206,6 +207,23 @@ func BenchmarkMemberRemove(b *testing.B) {
 				request(b, srv, "PATCH", "/Groups/g1", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
 					"Operations":[{"op":"add","path":"members","value":[{"value":"`+v+`","type":"User"}]}]}`, 204)
 				b.StartTimer()
+			}
+		})
+	}
+}
+
+// Entra ID's membership check: the group by id with a member filter,
+// without its members. The members are not read, so the cost does not grow
+// with the group.
+func BenchmarkMembershipCheck(b *testing.B) {
+	for _, n := range sizes {
+		b.Run(fmt.Sprintf("members=%d", n), func(b *testing.B) {
+			db := benchDB(b, n)
+			srv := benchServer(b, db)
+			target := "/Groups?excludedAttributes=members&filter=" + url.QueryEscape(fmt.Sprintf(`id eq "g1" and members[value eq "u%d"]`, n/2))
+			b.ResetTimer()
+			for b.Loop() {
+				request(b, srv, "GET", target, "", 200)
 			}
 		})
 	}

@@ -605,6 +605,11 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 		if page.Resources, err = s.scanAll(rows); err != nil {
 			return err
 		}
+		if s.tab.child != nil && !q.Projection.Includes(s.rt, s.tab.child.attr()) {
+			// The response leaves the child values out, as Entra ID's
+			// excludedAttributes=members: do not read them.
+			return nil
+		}
 		return s.loadChildren(ctx, t, page.Resources)
 	})
 	if err != nil {
