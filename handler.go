@@ -64,6 +64,9 @@ type Query struct {
 	// been parsed and checked against the resource type: a store may
 	// evaluate it in memory with Filter.Match, answer an equality from an
 	// index with Filter.Equality, or translate it to SQL with filter.SQL.
+	// Filter.Match reads meta.resourceType and meta.location from the
+	// resource's Meta, so a store that evaluates in memory should fill them
+	// in (the server fills them in only on output).
 	Filter *filter.Filter
 	// Sort orders the resources, or is nil to list them in the store's own
 	// stable order. Sort.Compare orders resources in memory.
