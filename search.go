@@ -142,27 +142,67 @@ func (s *Server) serveRootList(w http.ResponseWriter, r *http.Request, p listPar
 		s.fail(w, r, Errorf(http.StatusBadRequest, InvalidValue, "cursor pagination is not available across resource types; use startIndex"))
 		return
 	}
-	var parts []*rootPart
-	var firstErr error
-	for _, ep := range s.endpoints {
-		q, err := s.query(ep, p)
-		var e *Error
-		if errors.As(err, &e) && e.Type == InvalidFilter && !isSyntax(p) {
-			// A filter or sortBy on attributes one type lacks selects
-			// nothing of that type (RFC 7644 §3.4.2.1).
-			if firstErr == nil {
-				firstErr = err
-			}
-			continue
+	var expr filter.Expr
+	if p.filter != "" {
+		var err error
+		if expr, err = s.endpoints[0].parser.Parse(p.filter); err != nil {
+			s.fail(w, r, filterError(err))
+			return
 		}
+	}
+	// Each type resolves the filter and sort itself. An attribute a type
+	// does not define has no value there (RFC 7644 §3.4.2.1); an attribute
+	// no type defines is the client's mistake.
+	base := p
+	base.filter, base.sortBy = "", ""
+	var parts []*rootPart
+	var srt *filter.Sort
+	var filterErr, sortErr error
+	defined := false
+	for _, ep := range s.endpoints {
+		q, err := s.query(ep, base)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
+		if expr != nil {
+			f, err := filter.Resolve(ep.rt, expr)
+			if err != nil && undefined(err) {
+				if filterErr == nil {
+					filterErr = err
+				}
+				f, err = filter.ResolveAbsent(ep.rt, expr)
+			} else if err == nil {
+				defined = true
+			}
+			if err != nil {
+				s.fail(w, r, filterError(err))
+				return
+			}
+			q.Filter = f
+		}
+		if p.sortBy != "" {
+			q.Sort, err = filter.ResolveSort(ep.rt, p.sortBy, p.sortOrder)
+			switch {
+			case err != nil && undefined(err):
+				if sortErr == nil {
+					sortErr = err // this type's resources sort last
+				}
+			case err != nil:
+				s.fail(w, r, filterError(err))
+				return
+			case srt == nil:
+				srt = q.Sort
+			}
+		}
 		parts = append(parts, &rootPart{ep: ep, q: q, proj: q.Projection})
 	}
-	if len(parts) == 0 {
-		s.fail(w, r, firstErr)
+	if expr != nil && !defined {
+		s.fail(w, r, filterError(filterErr))
+		return
+	}
+	if p.sortBy != "" && srt == nil {
+		s.fail(w, r, filterError(sortErr))
 		return
 	}
 	start, count := parts[0].q.StartIndex, parts[0].q.Count
@@ -172,16 +212,10 @@ func (s *Server) serveRootList(w http.ResponseWriter, r *http.Request, p listPar
 	}
 	var items []item
 	total := 0
-	sorted := parts[0].q.Sort != nil
+	sorted := srt != nil
 	for _, part := range parts {
-		// Index paging over the concatenation in endpoint order, or, when
-		// sorted, the first start+count of each type merged.
 		q := *part.q
-		if sorted {
-			q.StartIndex, q.Count = 1, start-1+count
-		} else {
-			q.StartIndex, q.Count = 1, 0
-		}
+		q.StartIndex, q.Count = 1, 0
 		page, err := part.ep.h.List(r.Context(), &q)
 		if err != nil {
 			s.fail(w, r, err)
@@ -189,19 +223,38 @@ func (s *Server) serveRootList(w http.ResponseWriter, r *http.Request, p listPar
 		}
 		part.total = page.TotalResults
 		total += page.TotalResults
-		for _, res := range page.Resources {
-			items = append(items, item{part, res})
+	}
+	if sorted && start <= total {
+		if start-1 > s.cfg.MaxPageSize-count {
+			// Merging sorted types reads the first startIndex+count of each.
+			s.fail(w, r, Errorf(http.StatusBadRequest, TooMany, "a sorted query across resource types reaches at most the first %d resources; query one resource type to page further", s.cfg.MaxPageSize))
+			return
+		}
+		for _, part := range parts {
+			q := *part.q
+			q.StartIndex, q.Count = 1, start-1+count
+			page, err := part.ep.h.List(r.Context(), &q)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			for _, res := range page.Resources {
+				items = append(items, item{part, res})
+			}
 		}
 	}
 	if sorted {
-		srt := parts[0].q.Sort
 		slices.SortStableFunc(items, func(a, b item) int { return srt.Compare(a.res, b.res) })
 		lo := min(start-1, len(items))
 		items = items[lo:min(lo+count, len(items))]
 	} else {
 		offset := 0 // index in the concatenation of the first resource of part
+		end := start - 1 + count
+		if end < 0 { // overflow: the page reaches past every resource
+			end = total
+		}
 		for _, part := range parts {
-			lo, hi := max(start-1, offset), min(start-1+count, offset+part.total)
+			lo, hi := max(start-1, offset), min(end, offset+part.total)
 			if lo < hi {
 				q := *part.q
 				q.StartIndex, q.Count = lo-offset+1, hi-lo
@@ -227,14 +280,11 @@ func (s *Server) serveRootList(w http.ResponseWriter, r *http.Request, p listPar
 	s.writeJSON(w, r, http.StatusOK, append(buf, "]}"...))
 }
 
-// isSyntax reports whether the query's filter fails to parse, which no
-// resource type can excuse.
-func isSyntax(p listParams) bool {
-	if p.filter == "" {
-		return false
-	}
-	_, err := filter.Parse(p.filter)
-	return err != nil
+// undefined reports whether err says an attribute is not defined by the
+// resource type, as opposed to misused.
+func undefined(err error) bool {
+	var ae *filter.AttributeError
+	return errors.As(err, &ae) && ae.Undefined
 }
 
 // me serves /Me (RFC 7644 §3.11): the resource of the authenticated

@@ -1,11 +1,13 @@
 package filter
 
 import (
+	"errors"
 	"math"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/scim-go/scim/resource"
 	"github.com/scim-go/scim/schema"
 )
 
@@ -181,6 +183,25 @@ func Resolve(rt *schema.ResourceType, e Expr) (*Filter, error) {
 	return &Filter{expr: e, root: root}, nil
 }
 
+// ResolveAbsent is Resolve for a query across resource types (RFC 7644
+// §3.4.2.1): an attribute rt does not define is treated as one without a
+// value, so a comparison or presence test on it is false, rather than an
+// error. It still reports the other errors of Resolve.
+func ResolveAbsent(rt *schema.ResourceType, e Expr) (*Filter, error) {
+	r := resolver{rt: rt, absent: true}
+	root, err := r.node(e)
+	if err != nil {
+		return nil, err
+	}
+	return &Filter{expr: e, root: root}, nil
+}
+
+// noValue is a test of an attribute the resource type does not define: it
+// never holds.
+type noValue struct{}
+
+func (noValue) match(*resource.Resource, map[string]any) bool { return false }
+
 // Expr returns the parsed filter f was resolved from.
 func (f *Filter) Expr() Expr { return f.expr }
 
@@ -188,6 +209,7 @@ func (f *Filter) Expr() Expr { return f.expr }
 func (f *Filter) String() string { return f.expr.String() }
 
 type resolver struct {
+	absent bool // undefined attributes have no value, rather than an error
 	rt     *schema.ResourceType
 	parent *schema.Attribute // the complex attribute of an enclosing value path
 	urn    string            // its extension URN
@@ -225,6 +247,15 @@ func (r *resolver) attr(p AttrPath) (Attribute, error) {
 }
 
 func (r *resolver) node(e Expr) (node, error) {
+	n, err := r.term(e)
+	var ae *AttributeError
+	if err != nil && r.absent && errors.As(err, &ae) && ae.Undefined {
+		return noValue{}, nil
+	}
+	return n, err
+}
+
+func (r *resolver) term(e Expr) (node, error) {
 	switch e := e.(type) {
 	case And:
 		l, err := r.node(e.Left)
@@ -271,7 +302,7 @@ func (r *resolver) node(e Expr) (node, error) {
 		if a.Sub != nil || a.Attr.Type != schema.Complex {
 			return nil, &AttributeError{Path: e.Attr.String(), Msg: "a value path needs a complex attribute"}
 		}
-		inner := resolver{rt: r.rt, parent: a.Attr, urn: a.URN, prefix: e.Attr.String() + "."}
+		inner := resolver{absent: r.absent, rt: r.rt, parent: a.Attr, urn: a.URN, prefix: e.Attr.String() + "."}
 		f, err := inner.node(e.Filter)
 		if err != nil {
 			return nil, err

@@ -404,6 +404,14 @@ func (w *sqlWriter) cond(n node, neg bool, tab *SQLTable) error {
 		return w.leaf(n.attr, n.inElem, neg, tab, func(col string, neg bool) { w.compare(n, col, neg) })
 	case *valuePathNode:
 		return w.valuePath(n, neg)
+	case noValue:
+		// An attribute the resource type does not define (ResolveAbsent).
+		if neg {
+			w.str("(1 = 1)")
+		} else {
+			w.str("(1 = 0)")
+		}
+		return nil
 	}
 	return errorString("filter: cannot translate a filter node to SQL")
 }
