@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -106,7 +107,7 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
 // ran.
 func (s *Server) runBulk(ctx context.Context, r *http.Request, ops []bulkOperation, failOn int) []bulkResult {
 	b := &bulkRun{
-		s: s, ctx: ctx, parent: r, ops: ops,
+		s: s, ctx: ctx, parent: r, ops: ops, results: []bulkResult{},
 		created: make(map[string]string),
 		failed:  make(map[string]bool),
 		state:   make([]int, len(ops)),
@@ -158,7 +159,7 @@ func (b *bulkRun) run(i, failOn int) {
 			b.run(j, failOn)
 		case 1:
 			b.state[i] = 2
-			b.result(op, Errorf(http.StatusConflict, "", "bulkId %q is part of a circular reference", ref))
+			b.result(op, op.Path, Errorf(http.StatusConflict, "", "bulkId %q is part of a circular reference", ref))
 			return
 		}
 	}
@@ -172,28 +173,32 @@ func (b *bulkRun) run(i, failOn int) {
 // exec serves one operation as a request of its own.
 func (b *bulkRun) exec(op *bulkOperation) {
 	method := strings.ToUpper(op.Method)
+	if j := b.defined[op.BulkID]; op.BulkID != "" && &b.ops[j] != op {
+		b.result(op, "", Errorf(http.StatusBadRequest, InvalidValue, "bulkId %q is given to more than one operation", op.BulkID))
+		return
+	}
 	path, data, err := b.resolve(op)
 	if err != nil {
-		b.result(op, err)
+		b.result(op, op.Path, err)
 		return
 	}
 	switch method {
 	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
 	default:
-		b.result(op, Errorf(http.StatusBadRequest, InvalidSyntax, "method must be POST, PUT, PATCH or DELETE, found %q", op.Method))
+		b.result(op, path, Errorf(http.StatusBadRequest, InvalidSyntax, "method must be POST, PUT, PATCH or DELETE, found %q", op.Method))
 		return
 	}
 	if !b.s.resourcePath(path) {
-		b.result(op, Errorf(http.StatusBadRequest, InvalidPath, "path %q is not a resource or resource type endpoint", op.Path))
+		b.result(op, path, Errorf(http.StatusBadRequest, InvalidPath, "path %q is not a resource or resource type endpoint", op.Path))
 		return
 	}
 	if method == http.MethodPost && op.BulkID == "" {
-		b.result(op, Errorf(http.StatusBadRequest, InvalidSyntax, "a POST needs a bulkId"))
+		b.result(op, path, Errorf(http.StatusBadRequest, InvalidSyntax, "a POST needs a bulkId"))
 		return
 	}
 	req, reqErr := http.NewRequestWithContext(b.ctx, method, path, bytes.NewReader(data))
 	if reqErr != nil {
-		b.result(op, Errorf(http.StatusBadRequest, InvalidPath, "path %q is not a valid path", op.Path))
+		b.result(op, path, Errorf(http.StatusBadRequest, InvalidPath, "path %q is not a valid path", op.Path))
 		return
 	}
 	req.RequestURI = path
@@ -207,10 +212,16 @@ func (b *bulkRun) exec(op *bulkOperation) {
 		req.Header.Set("If-Match", op.Version)
 	}
 	rec := &recorder{header: make(http.Header)}
-	b.s.mux.ServeHTTP(rec, req)
+	if !b.serve(rec, req) {
+		b.result(op, path, &Error{Status: http.StatusInternalServerError, Detail: "internal server error"})
+		return
+	}
 	res := bulkResult{Method: method, BulkID: op.BulkID, Status: strconv.Itoa(rec.status)}
 	if rec.status >= 400 {
 		res.Response = rec.body.Bytes()
+		if method != http.MethodPost {
+			res.Location = b.location(path)
+		}
 		b.errors++
 		if op.BulkID != "" {
 			b.failed[op.BulkID] = true
@@ -219,7 +230,7 @@ func (b *bulkRun) exec(op *bulkOperation) {
 		res.Version = rec.header.Get("ETag")
 		res.Location = rec.header.Get("Location")
 		if res.Location == "" {
-			res.Location = b.s.baseURL(req) + path
+			res.Location = b.location(path)
 		}
 		if method == http.MethodPost && op.BulkID != "" {
 			b.created[op.BulkID] = createdID(rec.body.Bytes())
@@ -228,13 +239,42 @@ func (b *bulkRun) exec(op *bulkOperation) {
 	b.results = append(b.results, res)
 }
 
-// result records an operation that failed before it was served.
-func (b *bulkRun) result(op *bulkOperation, e *Error) {
+// serve serves one operation's request, reporting false if a handler
+// panicked: the panic fails that operation only (RFC 7644 §3.7).
+func (b *bulkRun) serve(w http.ResponseWriter, r *http.Request) (ok bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			b.s.logger().ErrorContext(r.Context(), "scim: panic serving bulk operation",
+				"method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v))
+			ok = false
+		}
+	}()
+	b.s.mux.ServeHTTP(w, r)
+	return true
+}
+
+// location returns the URI of the resource at path, without its query.
+func (b *bulkRun) location(path string) string {
+	p, _, _ := strings.Cut(path, "?")
+	return b.ctx.Value(baseURLKey{}).(string) + p
+}
+
+// result records an operation that failed before or while it was served.
+// path is where the operation points, for its location; a POST failure
+// has none (RFC 7644 §3.7.3).
+func (b *bulkRun) result(op *bulkOperation, path string, e *Error) {
 	body, _ := e.MarshalJSON()
-	b.results = append(b.results, bulkResult{
+	res := bulkResult{
 		Method: strings.ToUpper(op.Method), BulkID: op.BulkID,
 		Status: strconv.Itoa(e.Status), Response: body,
-	})
+	}
+	if res.Method != http.MethodPost && path != "" {
+		res.Location = b.location(path)
+	}
+	b.results = append(b.results, res)
 	b.errors++
 	if op.BulkID != "" {
 		b.failed[op.BulkID] = true
@@ -259,7 +299,10 @@ func (b *bulkRun) resolve(op *bulkOperation) (string, []byte, *Error) {
 		}
 		return "", false
 	}
-	path := replaceRefs(op.Path, replace)
+	path := replaceRefs(op.Path, func(ref string) (string, bool) {
+		id, ok := replace(ref)
+		return url.PathEscape(id), ok
+	})
 	data := op.Data
 	if bytes.Contains(data, []byte("bulkId:")) {
 		var v any
@@ -354,7 +397,7 @@ func (s *Server) resourcePath(path string) bool {
 	p, _, _ := strings.Cut(path, "?")
 	for _, ep := range s.endpoints {
 		rest, ok := strings.CutPrefix(p, ep.rt.Endpoint)
-		if ok && (rest == "" || (rest[0] == '/' && !strings.Contains(rest[1:], "/"))) {
+		if ok && (rest == "" || (rest[0] == '/' && rest != "/.search" && !strings.Contains(rest[1:], "/"))) {
 			return true
 		}
 	}

@@ -127,14 +127,14 @@ func (s *Server) query(ep *endpoint, p listParams) (*Query, error) {
 		if p.hasCursor {
 			return nil, Errorf(http.StatusBadRequest, InvalidValue, "startIndex and cursor cannot be used together")
 		}
-		n, err := strconv.Atoi(p.startIndex)
+		n, err := atoi(p.startIndex)
 		if err != nil {
 			return nil, Errorf(http.StatusBadRequest, InvalidValue, "startIndex must be an integer, found %q", p.startIndex)
 		}
 		q.StartIndex = max(n, 1)
 	}
 	if p.count != "" {
-		n, err := strconv.Atoi(p.count)
+		n, err := atoi(p.count)
 		if err != nil {
 			return nil, Errorf(http.StatusBadRequest, InvalidValue, "count must be an integer, found %q", p.count)
 		}
@@ -185,4 +185,15 @@ func filterError(err error) error {
 		return &Error{Status: http.StatusBadRequest, Type: InvalidFilter, Detail: err.Error()}
 	}
 	return err
+}
+
+// atoi parses an integer parameter, taking one too large for an int as the
+// largest int (or smallest, if negative): startIndex and count are clamped
+// anyway (RFC 7644 §3.4.2.4).
+func atoi(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+		return n, nil // Atoi returns the clamped value with ErrRange
+	}
+	return n, err
 }
