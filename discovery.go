@@ -202,11 +202,16 @@ func (s *Server) writeDoc(w http.ResponseWriter, r *http.Request, v any) {
 	s.writeJSON(w, r, http.StatusOK, body)
 }
 
-// readOnly answers 405 unless the request is a GET or HEAD.
+// readOnly answers 405 unless the request is a GET or HEAD, and 403 to a
+// filter, which discovery endpoints do not evaluate (RFC 7644 §4).
 func (s *Server) readOnly(w http.ResponseWriter, r *http.Request) bool {
-	if r.Method == http.MethodGet || r.Method == http.MethodHead {
-		return true
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		s.allow(w, r, "GET")
+		return false
 	}
-	s.allow(w, r, "GET")
-	return false
+	if r.URL.Query().Has("filter") {
+		s.fail(w, r, Errorf(http.StatusForbidden, "", "discovery endpoints do not support filtering"))
+		return false
+	}
+	return true
 }

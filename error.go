@@ -140,6 +140,17 @@ func classify(err error) *Error {
 	var e *Error
 	switch {
 	case errors.As(err, &e):
+		if e.Status < 400 || e.Status > 599 {
+			// A host's *Error without an error status: keep its meaning
+			// where the scimType gives one (RFC 7644 §3.12).
+			switch {
+			case e.Type == Uniqueness:
+				return &Error{Status: http.StatusConflict, Type: e.Type, Detail: e.Detail}
+			case e.Type != "":
+				return &Error{Status: http.StatusBadRequest, Type: e.Type, Detail: e.Detail}
+			}
+			return &Error{Status: http.StatusInternalServerError, Detail: "internal server error", err: err}
+		}
 		return e
 	case errors.Is(err, ErrNotFound):
 		return &Error{Status: http.StatusNotFound, Detail: "resource not found"}

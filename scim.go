@@ -246,6 +246,9 @@ func NewServer(cfg Config) (*Server, error) {
 		if err := e.Type.Validate(); err != nil {
 			return nil, fmt.Errorf("scim: %w", err)
 		}
+		if !validEndpoint(e.Type.Endpoint) {
+			return nil, fmt.Errorf("scim: endpoint %q of %s must be \"/\" and one path segment of letters, digits, '-', '_' or '.'", e.Type.Endpoint, e.Type.Name)
+		}
 		name, path := strings.ToLower(e.Type.Name), strings.ToLower(e.Type.Endpoint)
 		if names[name] || paths[path] {
 			return nil, fmt.Errorf("scim: two endpoints named %s or at %s", e.Type.Name, e.Type.Endpoint)
@@ -292,6 +295,20 @@ func schemaURNs(rt *schema.ResourceType) []string {
 		urns = append(urns, x.Schema.ID)
 	}
 	return urns
+}
+
+// validEndpoint reports whether path is "/" and one segment that a URL and
+// a http.ServeMux pattern take as it is.
+func validEndpoint(path string) bool {
+	if len(path) < 2 || path[0] != '/' || path[1] == '.' {
+		return false
+	}
+	for _, c := range path[1:] {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // reserved are the paths of RFC 7644 §3.2 a resource type cannot take.
@@ -368,9 +385,19 @@ func (s *Server) baseURL(r *http.Request) string {
 	if i := strings.IndexByte(uri, '?'); i >= 0 {
 		uri = uri[:i]
 	}
-	if strings.HasPrefix(uri, scheme+"://") || strings.HasPrefix(uri, "http://") || strings.HasPrefix(uri, "https://") {
-		return strings.TrimSuffix(uri, r.URL.EscapedPath())
+	// The prefix http.StripPrefix removed is what is left of the request
+	// URI without as many trailing segments as the path the server sees.
+	// Segments are counted, not compared, since a client may escape
+	// characters (such as "|") differently than Go does.
+	for n := strings.Count(r.URL.EscapedPath(), "/"); n > 0; n-- {
+		i := strings.LastIndexByte(uri, '/')
+		if i < 0 {
+			break
+		}
+		uri = uri[:i]
 	}
-	prefix := strings.TrimSuffix(uri, r.URL.EscapedPath())
-	return scheme + "://" + r.Host + prefix
+	if strings.HasPrefix(uri, "http://") || strings.HasPrefix(uri, "https://") {
+		return uri // an absolute request URI carries its own scheme and host
+	}
+	return scheme + "://" + r.Host + uri
 }
