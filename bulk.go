@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,10 +22,14 @@ import (
 //
 // Operations run one at a time, in request order, except that an operation
 // that refers to the bulkId of a later POST ("bulkId:qwerty" anywhere in
-// its path or data) waits until that POST has run. Operations whose
-// references form a cycle are answered 409 Conflict, which RFC 7644 §3.7.1
-// allows. A reference to a bulkId that is unknown, or whose POST failed, is
-// an error for the referring operation only. With failOnErrors set to N,
+// its path or data) waits until that POST has run. POSTs whose references
+// form a cycle, such as two groups that are members of each other
+// (RFC 7644 §3.7.1), are created without the values of multi-valued
+// attributes that refer to a resource not created yet, and those values are
+// added with a PATCH once every operation has run; a cycle through any other
+// attribute is answered 409 Conflict, which §3.7.1 allows. A reference to a
+// bulkId that is unknown, or whose POST failed, is an error for the
+// referring operation only. With failOnErrors set to N,
 // processing stops after the Nth error and the remaining operations are
 // left out of the response.
 
@@ -111,6 +117,7 @@ func (s *Server) runBulk(ctx context.Context, r *http.Request, ops []bulkOperati
 		created: make(map[string]string),
 		failed:  make(map[string]bool),
 		state:   make([]int, len(ops)),
+		cyclic:  make([]bool, len(ops)),
 		defined: make(map[string]int),
 	}
 	for i, op := range ops {
@@ -126,6 +133,7 @@ func (s *Server) runBulk(ctx context.Context, r *http.Request, ops []bulkOperati
 		}
 		b.run(i, failOn)
 	}
+	b.addLater()
 	return b.results
 }
 
@@ -138,8 +146,19 @@ type bulkRun struct {
 	failed  map[string]bool   // bulkIds whose POST failed
 	defined map[string]int    // bulkId -> index of its POST
 	state   []int             // 0 not run, 1 running, 2 done
+	cyclic  []bool            // POSTs in a reference cycle
+	later   []laterValues     // values of cyclic POSTs added at the end
 	results []bulkResult
 	errors  int
+}
+
+// laterValues are values of multi-valued attributes that a POST in a
+// reference cycle was created without, to be added once their references
+// resolve.
+type laterValues struct {
+	result int    // index of the POST's result
+	path   string // the created resource
+	values map[string][]any
 }
 
 // run runs operation i after the POSTs it refers to.
@@ -158,6 +177,10 @@ func (b *bulkRun) run(i, failOn int) {
 		case 0:
 			b.run(j, failOn)
 		case 1:
+			if strings.EqualFold(op.Method, http.MethodPost) {
+				b.cyclic[i] = true // created first, the reference added later
+				continue
+			}
 			b.state[i] = 2
 			b.result(op, op.Path, Errorf(http.StatusConflict, "", "bulkId %q is part of a circular reference", ref))
 			return
@@ -177,7 +200,11 @@ func (b *bulkRun) exec(op *bulkOperation) {
 		b.result(op, "", Errorf(http.StatusBadRequest, InvalidValue, "bulkId %q is given to more than one operation", op.BulkID))
 		return
 	}
-	path, data, err := b.resolve(op)
+	var later map[string][]any
+	if b.cyclic[b.index(op)] {
+		later = make(map[string][]any)
+	}
+	path, data, err := b.resolve(op, later)
 	if err != nil {
 		b.result(op, op.Path, err)
 		return
@@ -233,10 +260,60 @@ func (b *bulkRun) exec(op *bulkOperation) {
 			res.Location = b.location(path)
 		}
 		if method == http.MethodPost && op.BulkID != "" {
-			b.created[op.BulkID] = createdID(rec.body.Bytes())
+			id := createdID(rec.body.Bytes())
+			b.created[op.BulkID] = id
+			if len(later) > 0 {
+				b.later = append(b.later, laterValues{len(b.results), strings.TrimSuffix(path, "/") + "/" + url.PathEscape(id), later})
+			}
 		}
 	}
 	b.results = append(b.results, res)
+}
+
+func (b *bulkRun) index(op *bulkOperation) int {
+	for i := range b.ops {
+		if &b.ops[i] == op {
+			return i
+		}
+	}
+	return -1
+}
+
+// addLater adds the values that POSTs in reference cycles were created
+// without, each with a PATCH through the server. If one fails, its POST's
+// result reports that failure in place of the 201.
+func (b *bulkRun) addLater() {
+	for _, l := range b.later {
+		var ops []map[string]any
+		for _, attr := range slices.Sorted(maps.Keys(l.values)) {
+			ops = append(ops, map[string]any{"op": "add", "path": attr, "value": l.values[attr]})
+		}
+		body, _ := json.Marshal(map[string]any{"schemas": []string{schema.PatchOpURN}, "Operations": ops})
+		op := &bulkOperation{Method: http.MethodPatch, Path: l.path, Data: body}
+		path, data, err := b.resolve(op, nil)
+		res := &b.results[l.result]
+		if err != nil {
+			res.Status, res.Response = strconv.Itoa(err.Status), mustJSON(err)
+			continue
+		}
+		req, _ := http.NewRequestWithContext(b.ctx, http.MethodPatch, path, bytes.NewReader(data))
+		req.RequestURI, req.Host, req.TLS = path, b.parent.Host, b.parent.TLS
+		req.Header.Set("Content-Type", contentType)
+		rec := &recorder{header: make(http.Header)}
+		switch {
+		case !b.serve(rec, req):
+			res.Status, res.Response = "500", mustJSON(&Error{Status: http.StatusInternalServerError, Detail: "internal server error"})
+		case rec.status >= 400:
+			res.Status, res.Response = strconv.Itoa(rec.status), rec.body.Bytes()
+		default:
+			res.Version = rec.header.Get("ETag")
+		}
+	}
+}
+
+func mustJSON(e *Error) json.RawMessage {
+	b, _ := e.MarshalJSON()
+	return b
 }
 
 // serve serves one operation's request, reporting false if a handler
@@ -283,16 +360,21 @@ func (b *bulkRun) result(op *bulkOperation, path string, e *Error) {
 
 // resolve replaces bulkId references in the operation's path and data with
 // the ids of the resources those POSTs created.
-func (b *bulkRun) resolve(op *bulkOperation) (string, []byte, *Error) {
+// When later is not nil, the values of top-level multi-valued attributes
+// that refer to a POST not run yet are moved from the data into later.
+func (b *bulkRun) resolve(op *bulkOperation, later map[string][]any) (string, []byte, *Error) {
 	var problem *Error
 	replace := func(ref string) (string, bool) {
 		if id, ok := b.created[ref]; ok {
 			return id, true
 		}
 		if problem == nil {
+			_, defined := b.defined[ref]
 			switch {
 			case b.failed[ref]:
 				problem = Errorf(http.StatusConflict, "", "bulkId %q refers to an operation that failed", ref)
+			case defined:
+				problem = Errorf(http.StatusConflict, "", "bulkId %q is part of a circular reference that cannot be resolved", ref)
 			default:
 				problem = Errorf(http.StatusConflict, "", "bulkId %q is not defined by a POST of this request", ref)
 			}
@@ -309,6 +391,9 @@ func (b *bulkRun) resolve(op *bulkOperation) (string, []byte, *Error) {
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.UseNumber()
 		if err := dec.Decode(&v); err == nil {
+			if obj, ok := v.(map[string]any); ok && later != nil {
+				b.postpone(obj, later)
+			}
 			v = replaceInValue(v, replace)
 			data, _ = json.Marshal(v)
 		}
@@ -317,6 +402,63 @@ func (b *bulkRun) resolve(op *bulkOperation) (string, []byte, *Error) {
 		return "", nil, problem
 	}
 	return path, data, nil
+}
+
+// postpone moves the values of obj's multi-valued attributes that refer to a
+// POST not run yet into later.
+func (b *bulkRun) postpone(obj map[string]any, later map[string][]any) {
+	pending := func(ref string) (string, bool) {
+		if _, created := b.created[ref]; !created && !b.failed[ref] {
+			if _, defined := b.defined[ref]; defined {
+				return "", true
+			}
+		}
+		return "", false
+	}
+	for k, v := range obj {
+		list, ok := v.([]any)
+		if !ok {
+			continue
+		}
+		var keep []any
+		for _, e := range list {
+			found := false
+			replaceInValue(cloneJSON(e), func(ref string) (string, bool) {
+				if _, ok := pending(ref); ok {
+					found = true
+				}
+				return "", false
+			})
+			if found {
+				later[k] = append(later[k], e)
+			} else {
+				keep = append(keep, e)
+			}
+		}
+		if len(keep) < len(list) {
+			obj[k] = keep
+		}
+	}
+}
+
+// cloneJSON copies a decoded JSON value, so that a walk over it cannot
+// change the original.
+func cloneJSON(v any) any {
+	switch v := v.(type) {
+	case []any:
+		c := make([]any, len(v))
+		for i, e := range v {
+			c[i] = cloneJSON(e)
+		}
+		return c
+	case map[string]any:
+		c := make(map[string]any, len(v))
+		for k, e := range v {
+			c[k] = cloneJSON(e)
+		}
+		return c
+	}
+	return v
 }
 
 // bulkRefs returns the bulkIds the operation's path and data refer to.
