@@ -47,11 +47,13 @@ func FuzzServer(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		for _, block := range strings.Split(string(data), "\n> ") {
-			if i := strings.Index(block, "\n{"); i >= 0 {
-				if j := strings.Index(block[i:], "\n<"); j > 0 {
-					seeds = append(seeds, block[i+1:i+j])
-				}
+		conv, err := scimtest.ParseConversation(string(data))
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, x := range conv.Exchanges {
+			if x.Body != "" {
+				seeds = append(seeds, x.Body)
 			}
 		}
 	}
