@@ -344,8 +344,9 @@ func appendMeta(dst []byte, m *Meta, p *Projection) []byte {
 // ETag returns version as the weak entity tag W/"version" (RFC 7232 §2.3)
 // used in meta.version and the ETag header. A double quote or backslash in
 // version, which an entity tag cannot hold, a comma, which would split an
-// If-Match list, a space or control character, and a byte of invalid UTF-8,
-// which meta.version could not carry, are replaced by an underscore.
+// If-Match list, a space or control character, a byte of invalid UTF-8,
+// which meta.version could not carry, and "%" itself are percent-encoded
+// ("%22"), so that different versions always have different tags.
 func ETag(version string) string {
 	b := make([]byte, 0, len(version)+4)
 	b = append(b, `W/"`...)
@@ -360,17 +361,18 @@ func appendVersion(dst []byte, version string, inJSON bool) []byte {
 	for i := 0; i < len(version); {
 		c := version[i]
 		if c < utf8.RuneSelf {
-			if c == '"' || c == '\\' || c == ',' || c < 0x21 || c == 0x7f {
-				c = '_'
+			if c == '"' || c == '\\' || c == ',' || c == '%' || c < 0x21 || c == 0x7f {
+				dst = append(dst, '%', upperHex[c>>4], upperHex[c&0xf])
+			} else {
+				dst = append(dst, c)
 			}
-			dst = append(dst, c)
 			i++
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(version[i:])
 		switch {
 		case r == utf8.RuneError && size == 1:
-			dst = append(dst, '_')
+			dst = append(dst, '%', upperHex[version[i]>>4], upperHex[version[i]&0xf])
 		case inJSON && (r == '\u2028' || r == '\u2029'):
 			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
 		default:
@@ -381,7 +383,10 @@ func appendVersion(dst []byte, version string, inJSON bool) []byte {
 	return dst
 }
 
-const hex = "0123456789abcdef"
+const (
+	hex      = "0123456789abcdef"
+	upperHex = "0123456789ABCDEF"
+)
 
 // appendString appends s as a JSON string. Invalid UTF-8 is replaced by
 // U+FFFD; U+2028 and U+2029 are escaped so the output is safe in JavaScript.

@@ -593,7 +593,7 @@ func TestAppendJSONEscapesEverywhere(t *testing.T) {
 	want := `{"schemas":["urn:example:params:scim:schemas:core:2.0:Widget","urn:example:params:scim:schemas:extension:audit:2.0:Widget"],` +
 		`"id":"a\"b","externalId":"c\nd","part":{"label":"\u0001"},` +
 		`"urn:example:params:scim:schemas:extension:audit:2.0:Widget":{"auditor":"\ufffd"},` +
-		`"meta":{"resourceType":"W\\","location":"https://example.com/\u2028","version":"W/\"v_1\""}}`
+		`"meta":{"resourceType":"W\\","location":"https://example.com/\u2028","version":"W/\"v%221\""}}`
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Marshal mismatch (-want +got):\n%s", diff)
 	}
@@ -620,7 +620,7 @@ func TestAppendJSONMeta(t *testing.T) {
 	}{
 		{"zero", resource.Meta{}, ``},
 		{"version only", resource.Meta{Version: "3694e05e9dff591"}, `,"meta":{"version":"W/\"3694e05e9dff591\""}`},
-		{"version with U+2028 and invalid UTF-8", resource.Meta{Version: "a\u2028b\xff"}, `,"meta":{"version":"W/\"a\u2028b_\""}`},
+		{"version with U+2028 and invalid UTF-8", resource.Meta{Version: "a\u2028b\xff"}, `,"meta":{"version":"W/\"a\u2028b%FF\""}`},
 		{"times in their zone", resource.Meta{Created: created.In(time.FixedZone("", -7*3600))}, `,"meta":{"created":"2010-01-22T21:56:22-07:00"}`},
 	}
 	for _, tt := range tests {
@@ -639,14 +639,16 @@ func TestETag(t *testing.T) {
 		{"", `W/""`},
 		{"7", `W/"7"`},
 		{"3694e05e9dff591", `W/"3694e05e9dff591"`},
-		{`a"b`, `W/"a_b"`},
-		{`a\b`, `W/"a_b"`},
-		{"1,2", `W/"1_2"`},
-		{"a b\tc\x00\x7f", `W/"a_b_c__"`},
-		{`W/"3694e05e9dff591"`, `W/"W/_3694e05e9dff591_"`},
+		{`a"b`, `W/"a%22b"`},
+		{`a\b`, `W/"a%5Cb"`},
+		{"1,2", `W/"1%2C2"`},
+		{"1_2", `W/"1_2"`},
+		{"a%b", `W/"a%25b"`},
+		{"a b\tc\x00\x7f", `W/"a%20b%09c%00%7F"`},
+		{`W/"3694e05e9dff591"`, `W/"W/%223694e05e9dff591%22"`},
 		{"!#~", `W/"!#~"`},
 		{"é", "W/\"é\""},
-		{"a\xffb\xc3", `W/"a_b_"`},
+		{"a\xffb\xc3", `W/"a%FFb%C3"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.version, func(t *testing.T) {
