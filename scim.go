@@ -268,7 +268,7 @@ func NewServer(cfg Config) (*Server, error) {
 		ep := &endpoint{rt: e.Type, h: e.Handler, parser: &filter.Parser{
 			MaxLength:  cfg.MaxFilterLength,
 			MaxDepth:   cfg.MaxFilterDepth,
-			SchemaURNs: schemaURNs(e.Type),
+			SchemaURNs: e.Type.SchemaURNs(),
 		}, seed: maphash.MakeSeed()}
 		s.endpoints = append(s.endpoints, ep)
 		s.mux.HandleFunc(e.Type.Endpoint, s.collection(ep))
@@ -287,14 +287,6 @@ func NewServer(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("/{$}", s.root)
 	s.mux.HandleFunc("/", s.notFound)
 	return s, nil
-}
-
-func schemaURNs(rt *schema.ResourceType) []string {
-	urns := []string{rt.Schema.ID}
-	for _, x := range rt.Extensions {
-		urns = append(urns, x.Schema.ID)
-	}
-	return urns
 }
 
 // validEndpoint reports whether path is "/" and one segment that a URL and

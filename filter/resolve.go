@@ -153,19 +153,11 @@ type Filter struct {
 // Compile parses a filter with the default limits and resolves it against
 // rt.
 func Compile(rt *schema.ResourceType, filter string) (*Filter, error) {
-	e, err := (&Parser{SchemaURNs: schemaURNs(rt)}).Parse(filter)
+	e, err := (&Parser{SchemaURNs: rt.SchemaURNs()}).Parse(filter)
 	if err != nil {
 		return nil, err
 	}
 	return Resolve(rt, e)
-}
-
-func schemaURNs(rt *schema.ResourceType) []string {
-	urns := []string{rt.Schema.ID}
-	for _, e := range rt.Extensions {
-		urns = append(urns, e.Schema.ID)
-	}
-	return urns
 }
 
 // Resolve checks e against rt and returns the resolved Filter. Beyond

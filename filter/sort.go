@@ -23,7 +23,7 @@ type Sort struct {
 // sortOrder is "ascending" (the default when empty) or "descending",
 // matched case-insensitively.
 func ResolveSort(rt *schema.ResourceType, sortBy, sortOrder string) (*Sort, error) {
-	p, err := (&Parser{SchemaURNs: schemaURNs(rt)}).ParsePath(sortBy)
+	p, err := (&Parser{SchemaURNs: rt.SchemaURNs()}).ParsePath(sortBy)
 	if err != nil {
 		return nil, err
 	}

@@ -215,7 +215,7 @@ func Parse(rt *schema.ResourceType, body []byte, opt Options) ([]Operation, erro
 	if len(list) > max {
 		return nil, &Error{Index: -1, Type: "invalidValue", Msg: "more than " + strconv.Itoa(max) + " operations"}
 	}
-	p := parser{rt: rt, opt: opt, urns: schemaURNs(rt)}
+	p := parser{rt: rt, opt: opt, urns: rt.SchemaURNs()}
 	var ops []Operation
 	for i, raw := range list {
 		var err error
@@ -242,14 +242,6 @@ func twice(obj map[string]any, names ...string) string {
 		}
 	}
 	return ""
-}
-
-func schemaURNs(rt *schema.ResourceType) []string {
-	urns := []string{rt.Schema.ID}
-	for _, e := range rt.Extensions {
-		urns = append(urns, e.Schema.ID)
-	}
-	return urns
 }
 
 type parser struct {

@@ -278,6 +278,17 @@ type Extension struct {
 	Required bool
 }
 
+// SchemaURNs returns the URNs of rt's core schema and of its extensions,
+// in that order.
+func (rt *ResourceType) SchemaURNs() []string {
+	urns := make([]string, 0, 1+len(rt.Extensions))
+	urns = append(urns, rt.Schema.ID)
+	for _, e := range rt.Extensions {
+		urns = append(urns, e.Schema.ID)
+	}
+	return urns
+}
+
 // Extension returns the extension schema whose URN equals urn
 // case-insensitively, or nil.
 func (rt *ResourceType) Extension(urn string) *Schema {
