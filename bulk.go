@@ -190,18 +190,19 @@ func (b *bulkRun) run(i, failOn int) {
 	if failOn > 0 && b.errors >= failOn {
 		return
 	}
-	b.exec(op)
+	b.exec(i)
 }
 
-// exec serves one operation as a request of its own.
-func (b *bulkRun) exec(op *bulkOperation) {
+// exec serves operation i as a request of its own.
+func (b *bulkRun) exec(i int) {
+	op := &b.ops[i]
 	method := strings.ToUpper(op.Method)
-	if j := b.defined[op.BulkID]; op.BulkID != "" && &b.ops[j] != op {
+	if j := b.defined[op.BulkID]; op.BulkID != "" && j != i {
 		b.result(op, "", Errorf(http.StatusBadRequest, InvalidValue, "bulkId %q is given to more than one operation", op.BulkID))
 		return
 	}
 	var later map[string][]any
-	if b.cyclic[b.index(op)] {
+	if b.cyclic[i] {
 		later = make(map[string][]any)
 	}
 	path, data, err := b.resolve(op, later)
@@ -268,15 +269,6 @@ func (b *bulkRun) exec(op *bulkOperation) {
 		}
 	}
 	b.results = append(b.results, res)
-}
-
-func (b *bulkRun) index(op *bulkOperation) int {
-	for i := range b.ops {
-		if &b.ops[i] == op {
-			return i
-		}
-	}
-	return -1
 }
 
 // addLater adds the values that POSTs in reference cycles were created
@@ -423,7 +415,8 @@ func (b *bulkRun) postpone(obj map[string]any, later map[string][]any) {
 		var keep []any
 		for _, e := range list {
 			found := false
-			replaceInValue(cloneJSON(e), func(ref string) (string, bool) {
+			// A walk that replaces nothing leaves e as it is.
+			replaceInValue(e, func(ref string) (string, bool) {
 				if _, ok := pending(ref); ok {
 					found = true
 				}
@@ -439,26 +432,6 @@ func (b *bulkRun) postpone(obj map[string]any, later map[string][]any) {
 			obj[k] = keep
 		}
 	}
-}
-
-// cloneJSON copies a decoded JSON value, so that a walk over it cannot
-// change the original.
-func cloneJSON(v any) any {
-	switch v := v.(type) {
-	case []any:
-		c := make([]any, len(v))
-		for i, e := range v {
-			c[i] = cloneJSON(e)
-		}
-		return c
-	case map[string]any:
-		c := make(map[string]any, len(v))
-		for k, e := range v {
-			c[k] = cloneJSON(e)
-		}
-		return c
-	}
-	return v
 }
 
 // bulkRefs returns the bulkIds the operation's path and data refer to.
