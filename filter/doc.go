@@ -1,5 +1,6 @@
 // Package filter parses SCIM filters (RFC 7644 §3.4.2.2) and PATCH paths
-// (RFC 7644 §3.5.2) into a small syntax tree.
+// (RFC 7644 §3.5.2), resolves them against a resource type, evaluates them
+// in memory, sorts by them, and translates them to SQL.
 //
 // [Parse] turns a filter such as
 //
@@ -11,8 +12,15 @@
 //	members[value eq "2819c223-7f76-453a-919d-413861904646"].displayName
 //
 // into a [Path]. Parsing is purely syntactic: attribute names are kept as
-// written, and checking them against a schema, or converting a [Number] to an
-// attribute's type, is left to the caller.
+// written.
+//
+// [Resolve] (or [Compile], which parses too) then checks a parsed filter
+// against a schema.ResourceType and converts every value to its attribute's
+// type, giving a [Filter] that [Filter.Match] evaluates on a
+// resource.Resource; [ResolveSort] does the same for sortBy and sortOrder,
+// giving a [Sort]. A store that keeps resources in relational tables maps
+// attribute paths to columns in an [SQL] and gets a parameterised WHERE
+// condition, ORDER BY and LIMIT from it instead.
 //
 // # Syntax
 //

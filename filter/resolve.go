@@ -247,24 +247,26 @@ func (r *resolver) node(e Expr) (node, error) {
 	return n, err
 }
 
+// pair resolves the operands of "and" or "or".
+func (r *resolver) pair(left, right Expr) (node, node, error) {
+	l, err := r.node(left)
+	if err != nil {
+		return nil, nil, err
+	}
+	rr, err := r.node(right)
+	return l, rr, err
+}
+
 func (r *resolver) term(e Expr) (node, error) {
 	switch e := e.(type) {
 	case And:
-		l, err := r.node(e.Left)
-		if err != nil {
-			return nil, err
-		}
-		rr, err := r.node(e.Right)
+		l, rr, err := r.pair(e.Left, e.Right)
 		if err != nil {
 			return nil, err
 		}
 		return &andNode{l, rr}, nil
 	case Or:
-		l, err := r.node(e.Left)
-		if err != nil {
-			return nil, err
-		}
-		rr, err := r.node(e.Right)
+		l, rr, err := r.pair(e.Left, e.Right)
 		if err != nil {
 			return nil, err
 		}
