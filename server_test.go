@@ -44,14 +44,9 @@ func (f faultyHandler) List(context.Context, *scim.Query) (*scim.Page, error) {
 	return nil, f.fail()
 }
 
+// do serves a request without If-Match; see serveRequest.
 func do(h http.Handler, method, target, body string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(method, target, strings.NewReader(body))
-	if body != "" {
-		req.Header.Set("Content-Type", "application/scim+json")
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	return rec
+	return serveRequest(h, method, target, "", body)
 }
 
 const internalError = `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"detail":"internal server error","status":"500"}`

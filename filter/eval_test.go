@@ -2,6 +2,7 @@ package filter_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -687,4 +688,31 @@ func subName(a filter.Attribute) string {
 		return ""
 	}
 	return a.Sub.Name
+}
+
+// TestContainsLongLiteral covers co, sw and ew with literals longer than
+// the byte-by-byte search handles, on a value built to be its worst case.
+func TestContainsLongLiteral(t *testing.T) {
+	users := schema.UserResourceType()
+	value := strings.Repeat("a", 5000) + "B" + strings.Repeat("a", 30)
+	r := &resource.Resource{Attributes: map[string]any{"displayName": value}}
+	for _, tc := range []struct {
+		filter string
+		want   bool
+	}{
+		{`displayName co "` + strings.Repeat("A", 30) + `b"`, true},
+		{`displayName co "` + strings.Repeat("a", 30) + `c"`, false},
+		{`displayName co "b` + strings.Repeat("A", 30) + `"`, true},
+		{`displayName sw "` + strings.Repeat("A", 40) + `"`, true},
+		{`displayName ew "b` + strings.Repeat("A", 30) + `"`, true},
+		{`displayName ew "` + strings.Repeat("a", 40) + `"`, false},
+	} {
+		f, err := filter.Compile(users, tc.filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.Match(r); got != tc.want {
+			t.Errorf("%.60s...: Match = %v, want %v", tc.filter, got, tc.want)
+		}
+	}
 }

@@ -966,3 +966,17 @@ func TestErrorText(t *testing.T) {
 		}
 	}
 }
+
+// TestParseIgnoresStrayMembers checks that members of an operation other
+// than op, path and value, such as the "name" some clients send, are
+// ignored rather than refused.
+func TestParseIgnoresStrayMembers(t *testing.T) {
+	ops, err := patch.Parse(schema.UserResourceType(), []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+		"Operations":[{"name":"addMember","op":"replace","path":"nickName","value":"Babs","id":"x"}]}`), patch.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ops) != 1 || ops[0].Op != patch.Replace || ops[0].Path.Text != "nickName" || ops[0].Value != "Babs" {
+		t.Errorf("Parse = %+v, want one replace of nickName with Babs", ops)
+	}
+}
