@@ -57,10 +57,7 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request, ep *endpoint,
 		page.Resources = page.Resources[:q.Count]
 	}
 	bp := bufPool.Get().(*[]byte)
-	buf := append((*bp)[:0], `{"schemas":["`+schema.ListResponseURN+`"],"totalResults":`...)
-	buf = strconv.AppendInt(buf, int64(page.TotalResults), 10)
-	buf = append(buf, `,"itemsPerPage":`...)
-	buf = strconv.AppendInt(buf, int64(len(page.Resources)), 10)
+	buf := appendListCounts((*bp)[:0], page.TotalResults, len(page.Resources))
 	if p.hasCursor {
 		offset := q.StartIndex - 1
 		if next := offset + len(page.Resources); next < page.TotalResults && len(page.Resources) > 0 {
@@ -153,16 +150,22 @@ func (s *Server) query(ep *endpoint, p listParams) (*Query, error) {
 	return q, nil
 }
 
-// appendListHeader appends the opening of a ListResponse (RFC 7644 §3.4.2)
-// up to the opening bracket of its Resources.
+// appendListHeader appends the opening of an index-paged ListResponse
+// (RFC 7644 §3.4.2) up to the opening bracket of its Resources.
 func appendListHeader(dst []byte, total, items, start int) []byte {
-	dst = append(dst, `{"schemas":["`+schema.ListResponseURN+`"],"totalResults":`...)
-	dst = strconv.AppendInt(dst, int64(total), 10)
-	dst = append(dst, `,"itemsPerPage":`...)
-	dst = strconv.AppendInt(dst, int64(items), 10)
+	dst = appendListCounts(dst, total, items)
 	dst = append(dst, `,"startIndex":`...)
 	dst = strconv.AppendInt(dst, int64(start), 10)
 	return append(dst, `,"Resources":[`...)
+}
+
+// appendListCounts appends the opening of a ListResponse up to its
+// itemsPerPage.
+func appendListCounts(dst []byte, total, items int) []byte {
+	dst = append(dst, `{"schemas":["`+schema.ListResponseURN+`"],"totalResults":`...)
+	dst = strconv.AppendInt(dst, int64(total), 10)
+	dst = append(dst, `,"itemsPerPage":`...)
+	return strconv.AppendInt(dst, int64(items), 10)
 }
 
 // writeJSON writes a JSON body with the SCIM content type.
