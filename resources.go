@@ -3,7 +3,6 @@ package scim
 import (
 	"context"
 	"errors"
-	"hash/maphash"
 	"io"
 	"math/rand/v2"
 	"mime"
@@ -219,7 +218,10 @@ func patchError(err error) error {
 // times. Writers within this process take turns on the same resource, so
 // they retry only against writers elsewhere.
 func (s *Server) update(ctx context.Context, ep *endpoint, id, ifMatch string, modify func(stored *resource.Resource) (*resource.Resource, error)) (*resource.Resource, error) {
-	unlock := ep.lock(id)
+	unlock, err := ep.locks.lock(ctx, id)
+	if err != nil {
+		return nil, err
+	}
 	defer unlock()
 	conditional := ifMatch != "" && strings.TrimSpace(ifMatch) != "*"
 	for attempt := 1; ; attempt++ {
@@ -258,13 +260,6 @@ func (s *Server) update(ctx context.Context, ep *endpoint, id, ifMatch string, m
 		}
 		return out, nil
 	}
-}
-
-// lock serialises writers of one resource within this server.
-func (ep *endpoint) lock(id string) (unlock func()) {
-	mu := &ep.locks[maphash.String(ep.seed, id)%uint64(len(ep.locks))]
-	mu.Lock()
-	return mu.Unlock
 }
 
 func (s *Server) delete(w http.ResponseWriter, r *http.Request, ep *endpoint, id string) {

@@ -33,11 +33,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/scim-go/scim/filter"
@@ -177,8 +175,7 @@ type endpoint struct {
 	rt     *schema.ResourceType
 	h      ResourceHandler
 	parser *filter.Parser
-	seed   maphash.Seed
-	locks  [64]sync.Mutex // writers of one resource take turns; see update
+	locks  *resourceLocks // writers of one resource take turns; see update
 }
 
 // NewServer checks cfg and returns a Server for it. It reports an error for
@@ -269,7 +266,7 @@ func NewServer(cfg Config) (*Server, error) {
 			MaxLength:  cfg.MaxFilterLength,
 			MaxDepth:   cfg.MaxFilterDepth,
 			SchemaURNs: e.Type.SchemaURNs(),
-		}, seed: maphash.MakeSeed()}
+		}, locks: newResourceLocks()}
 		s.endpoints = append(s.endpoints, ep)
 		s.mux.HandleFunc(e.Type.Endpoint, s.collection(ep))
 		s.mux.HandleFunc(e.Type.Endpoint+"/{$}", s.collection(ep))
