@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/scim-go/scim/internal/clip"
+	"github.com/scim-go/scim/resource"
 	"github.com/scim-go/scim/schema"
 )
 
@@ -168,7 +170,7 @@ func (b *bulkRun) run(i, failOn int) {
 	}
 	op := &b.ops[i]
 	b.state[i] = 1
-	for _, ref := range bulkRefs(op) {
+	for _, ref := range b.s.bulkRefs(op) {
 		j, ok := b.defined[ref]
 		if !ok || j == i {
 			continue // reported when resolving
@@ -182,7 +184,7 @@ func (b *bulkRun) run(i, failOn int) {
 				continue
 			}
 			b.state[i] = 2
-			b.result(op, op.Path, Errorf(http.StatusConflict, "", "bulkId %q is part of a circular reference", ref))
+			b.result(op, op.Path, Errorf(http.StatusConflict, "", "bulkId %s is part of a circular reference", clip.Quote(ref)))
 			return
 		}
 	}
@@ -198,7 +200,7 @@ func (b *bulkRun) exec(i int) {
 	op := &b.ops[i]
 	method := strings.ToUpper(op.Method)
 	if j := b.defined[op.BulkID]; op.BulkID != "" && j != i {
-		b.result(op, "", Errorf(http.StatusBadRequest, InvalidValue, "bulkId %q is given to more than one operation", op.BulkID))
+		b.result(op, "", Errorf(http.StatusBadRequest, InvalidValue, "bulkId %s is given to more than one operation", clip.Quote(op.BulkID)))
 		return
 	}
 	var later map[string][]any
@@ -213,11 +215,11 @@ func (b *bulkRun) exec(i int) {
 	switch method {
 	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
 	default:
-		b.result(op, path, Errorf(http.StatusBadRequest, InvalidSyntax, "method must be POST, PUT, PATCH or DELETE, found %q", op.Method))
+		b.result(op, path, Errorf(http.StatusBadRequest, InvalidSyntax, "method must be POST, PUT, PATCH or DELETE, found %s", clip.Quote(op.Method)))
 		return
 	}
 	if !b.s.resourcePath(path) {
-		b.result(op, path, Errorf(http.StatusBadRequest, InvalidPath, "path %q is not a resource or resource type endpoint", op.Path))
+		b.result(op, "", Errorf(http.StatusBadRequest, InvalidPath, "path %s is not a resource or resource type endpoint", clip.Quote(op.Path)))
 		return
 	}
 	if method == http.MethodPost && op.BulkID == "" {
@@ -226,7 +228,12 @@ func (b *bulkRun) exec(i int) {
 	}
 	req, reqErr := http.NewRequestWithContext(b.ctx, method, path, bytes.NewReader(data))
 	if reqErr != nil {
-		b.result(op, path, Errorf(http.StatusBadRequest, InvalidPath, "path %q is not a valid path", op.Path))
+		b.result(op, "", Errorf(http.StatusBadRequest, InvalidPath, "path %s is not a valid path", clip.Quote(op.Path)))
+		return
+	}
+	if dotSegment(req.URL.EscapedPath()) {
+		// Percent-encoded, as /Users/%2e%2e.
+		b.result(op, "", Errorf(http.StatusBadRequest, InvalidPath, "path %s is not a resource or resource type endpoint", clip.Quote(op.Path)))
 		return
 	}
 	req.RequestURI = path
@@ -242,6 +249,12 @@ func (b *bulkRun) exec(i int) {
 	rec := &recorder{header: make(http.Header)}
 	if !b.serve(rec, req) {
 		b.result(op, path, &Error{Status: http.StatusInternalServerError, Detail: "internal server error"})
+		return
+	}
+	if rec.status >= 300 && rec.status < 400 {
+		// The mux redirects paths it would clean; an operation's path must
+		// name its target as it is.
+		b.result(op, "", Errorf(http.StatusBadRequest, InvalidPath, "path %s is not a resource or resource type endpoint", clip.Quote(op.Path)))
 		return
 	}
 	res := bulkResult{Method: method, BulkID: op.BulkID, Status: strconv.Itoa(rec.status)}
@@ -364,11 +377,11 @@ func (b *bulkRun) resolve(op *bulkOperation, later map[string][]any) (string, []
 			_, defined := b.defined[ref]
 			switch {
 			case b.failed[ref]:
-				problem = Errorf(http.StatusConflict, "", "bulkId %q refers to an operation that failed", ref)
+				problem = Errorf(http.StatusConflict, "", "bulkId %s refers to an operation that failed", clip.Quote(ref))
 			case defined:
-				problem = Errorf(http.StatusConflict, "", "bulkId %q is part of a circular reference that cannot be resolved", ref)
+				problem = Errorf(http.StatusConflict, "", "bulkId %s is part of a circular reference that cannot be resolved", clip.Quote(ref))
 			default:
-				problem = Errorf(http.StatusConflict, "", "bulkId %q is not defined by a POST of this request", ref)
+				problem = Errorf(http.StatusConflict, "", "bulkId %s is not defined by a POST of this request", clip.Quote(ref))
 			}
 		}
 		return "", false
@@ -378,15 +391,15 @@ func (b *bulkRun) resolve(op *bulkOperation, later map[string][]any) (string, []
 		return url.PathEscape(id), ok
 	})
 	data := op.Data
-	if bytes.Contains(data, []byte("bulkId:")) {
+	if rt := b.s.typeAt(path); rt != nil && bytes.Contains(data, []byte(bulkPrefix)) {
 		var v any
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.UseNumber()
 		if err := dec.Decode(&v); err == nil {
 			if obj, ok := v.(map[string]any); ok && later != nil {
-				b.postpone(obj, later)
+				b.postpone(rt, obj, later)
 			}
-			v = replaceInValue(v, replace)
+			walkDataRefs(rt, op.Method, v, func(s string) string { return replaceRefs(s, replace) })
 			data, _ = json.Marshal(v)
 		}
 	}
@@ -398,29 +411,30 @@ func (b *bulkRun) resolve(op *bulkOperation, later map[string][]any) (string, []
 
 // postpone moves the values of obj's multi-valued attributes that refer to a
 // POST not run yet into later.
-func (b *bulkRun) postpone(obj map[string]any, later map[string][]any) {
-	pending := func(ref string) (string, bool) {
+func (b *bulkRun) postpone(rt *schema.ResourceType, obj map[string]any, later map[string][]any) {
+	pending := func(ref string) bool {
 		if _, created := b.created[ref]; !created && !b.failed[ref] {
-			if _, defined := b.defined[ref]; defined {
-				return "", true
-			}
+			_, defined := b.defined[ref]
+			return defined
 		}
-		return "", false
+		return false
 	}
 	for k, v := range obj {
 		list, ok := v.([]any)
-		if !ok {
+		attr, sub, _ := resource.ResolvePath(rt, k)
+		if !ok || attr == nil || sub != nil || !attr.MultiValued {
 			continue
 		}
 		var keep []any
 		for _, e := range list {
 			found := false
 			// A walk that replaces nothing leaves e as it is.
-			replaceInValue(e, func(ref string) (string, bool) {
-				if _, ok := pending(ref); ok {
-					found = true
-				}
-				return "", false
+			walkElemRefs(attr, e, func(s string) string {
+				replaceRefs(s, func(ref string) (string, bool) {
+					found = found || pending(ref)
+					return "", false
+				})
+				return s
 			})
 			if found {
 				later[k] = append(later[k], e)
@@ -435,26 +449,34 @@ func (b *bulkRun) postpone(obj map[string]any, later map[string][]any) {
 }
 
 // bulkRefs returns the bulkIds the operation's path and data refer to.
-func bulkRefs(op *bulkOperation) []string {
+func (s *Server) bulkRefs(op *bulkOperation) []string {
 	var refs []string
 	collect := func(ref string) (string, bool) {
 		refs = append(refs, ref)
 		return "", false
 	}
 	replaceRefs(op.Path, collect)
-	if bytes.Contains(op.Data, []byte("bulkId:")) {
+	if rt := s.typeAt(op.Path); rt != nil && bytes.Contains(op.Data, []byte(bulkPrefix)) {
 		var v any
 		if json.Unmarshal(op.Data, &v) == nil {
-			replaceInValue(v, collect)
+			walkDataRefs(rt, op.Method, v, func(str string) string {
+				replaceRefs(str, collect)
+				return str
+			})
 		}
 	}
 	return refs
 }
 
-// replaceRefs replaces each "bulkId:X" in s, up to the next "/" or the end,
-// by what f returns for X, when f reports a replacement.
+const bulkPrefix = "bulkId:"
+
+// replaceRefs replaces each "bulkId:X" in s, up to the next "/", "?", '"'
+// or the end, by what f returns for X, when f reports a replacement.
 func replaceRefs(s string, f func(ref string) (string, bool)) string {
-	const prefix = "bulkId:"
+	const prefix = bulkPrefix
+	if !strings.Contains(s, prefix) {
+		return s
+	}
 	var out strings.Builder
 	for {
 		i := strings.Index(s, prefix)
@@ -478,24 +500,15 @@ func replaceRefs(s string, f func(ref string) (string, bool)) string {
 	}
 }
 
-// replaceInValue replaces bulkId references in the strings of a decoded
-// JSON value.
-func replaceInValue(v any, f func(ref string) (string, bool)) any {
-	switch v := v.(type) {
-	case string:
-		if strings.Contains(v, "bulkId:") {
-			return replaceRefs(v, f)
-		}
-	case []any:
-		for i, e := range v {
-			v[i] = replaceInValue(e, f)
-		}
-	case map[string]any:
-		for k, e := range v {
-			v[k] = replaceInValue(e, f)
+// dotSegment reports whether an escaped path has a "." or ".." segment,
+// percent-encoded or not.
+func dotSegment(escaped string) bool {
+	for _, seg := range strings.Split(escaped, "/") {
+		if seg, err := url.PathUnescape(seg); err == nil && (seg == "." || seg == "..") {
+			return true
 		}
 	}
-	return v
+	return false
 }
 
 func createdID(body []byte) string {
@@ -509,14 +522,28 @@ func createdID(body []byte) string {
 // resourcePath reports whether path is a resource type's endpoint or a
 // resource under it, the only targets of a bulk operation.
 func (s *Server) resourcePath(path string) bool {
+	return s.typeAt(path) != nil
+}
+
+// typeAt returns the resource type whose endpoint path is, or is the
+// parent of, or nil. A path with "." or ".." segments is neither, even
+// where it would lead to one after cleaning.
+func (s *Server) typeAt(path string) *schema.ResourceType {
 	p, _, _ := strings.Cut(path, "?")
 	for _, ep := range s.endpoints {
 		rest, ok := strings.CutPrefix(p, ep.rt.Endpoint)
-		if ok && (rest == "" || (rest[0] == '/' && rest != "/.search" && !strings.Contains(rest[1:], "/"))) {
-			return true
+		if !ok {
+			continue
+		}
+		if rest == "" {
+			return ep.rt
+		}
+		id := rest[1:]
+		if rest[0] == '/' && id != ".search" && id != "." && id != ".." && !strings.Contains(id, "/") {
+			return ep.rt
 		}
 	}
-	return false
+	return nil
 }
 
 func hasURN(list []string, urn string) bool {

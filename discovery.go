@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scim-go/scim/internal/clip"
 	"github.com/scim-go/scim/schema"
 )
 
@@ -126,7 +127,7 @@ func (s *Server) resourceType(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.fail(w, r, Errorf(http.StatusNotFound, "", "no resource type %q", name))
+	s.fail(w, r, Errorf(http.StatusNotFound, "", "no resource type %s", clip.Quote(name)))
 }
 
 func resourceTypeID(rt *schema.ResourceType) string {
@@ -169,7 +170,7 @@ func (s *Server) schema(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.fail(w, r, Errorf(http.StatusNotFound, "", "no schema %q", urn))
+	s.fail(w, r, Errorf(http.StatusNotFound, "", "no schema %s", clip.Quote(urn)))
 }
 
 func schemaDoc(sc *schema.Schema, base string) json.RawMessage {

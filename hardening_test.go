@@ -2,8 +2,10 @@ package scim_test
 
 import (
 	"context"
+	"github.com/google/go-cmp/cmp"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,3 +74,121 @@ func TestSlowWriteBlocksNoOtherResource(t *testing.T) {
 		t.Errorf("stalled PATCH: status %d, want 200", code)
 	}
 }
+
+// TestBulkIDOnlyWhereReferencesStand checks that "bulkId:" is read only
+// where RFC 7644 §3.7.2 puts references, a group's member values and the
+// manager's among them: a password or a userName that happens to start
+// with it is stored as sent, never resolved, refused or quoted back.
+func TestBulkIDOnlyWhereReferencesStand(t *testing.T) {
+	const secret = "bulkId:MyS3cretPassw0rd"
+	users, groups := schema.UserResourceType(), schema.GroupResourceType()
+	uh, gh := testHandler(users, "u"), testHandler(groups, "g")
+	srv, err := scim.NewServer(scim.Config{
+		Endpoints: []scim.Endpoint{{Type: users, Handler: uh}, {Type: groups, Handler: gh}},
+		BaseURL:   "https://example.com/scim/v2",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, ops, body := postBulk(t, srv, "/Bulk", `
+		{"method":"POST","bulkId":"boss","path":"/Users","data":{"schemas":["`+userSchemaURN+`"],"userName":"bulkId:boss","password":"`+secret+`"}},
+		{"method":"POST","bulkId":"emp","path":"/Users","data":{"schemas":["`+userSchemaURN+`","`+enterpriseURN+`"],"userName":"emp",
+			"`+enterpriseURN+`":{"manager":{"value":"bulkId:boss"}}}},
+		{"method":"PATCH","path":"/Users/bulkId:emp","data":{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"password","value":"`+secret+`"}]}},
+		{"method":"POST","bulkId":"g","path":"/Groups","data":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"bulkId:emp","members":[{"value":"bulkId:emp"}]}}`)
+	if code != http.StatusOK {
+		t.Fatalf("POST /Bulk = %d %s", code, body)
+	}
+	for i, want := range []string{"201", "201", "200", "201"} {
+		if i >= len(ops) || ops[i].Status != want {
+			t.Fatalf("operation %d: want status %s; response %s", i, want, body)
+		}
+	}
+	if strings.Contains(body, "MyS3cret") {
+		t.Errorf("the password came back: %s", body)
+	}
+	ctx := context.Background()
+	for id, want := range map[string]string{"u1": "bulkId:boss", "u2": "emp"} {
+		u, err := uh.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Attributes["userName"] != want || u.Attributes["password"] != secret {
+			t.Errorf("%s stored with userName %v and password %v; want %q and the password as sent", id, u.Attributes["userName"], u.Attributes["password"], want)
+		}
+	}
+	emp, _ := uh.Get(ctx, "u2")
+	if m, _ := emp.Attributes[enterpriseURN].(map[string]any)["manager"].(map[string]any); m["value"] != "u1" {
+		t.Errorf("manager = %v, want the id of bulkId boss, u1", m)
+	}
+	g, _ := gh.Get(ctx, "g1")
+	if g.Attributes["displayName"] != "bulkId:emp" {
+		t.Errorf("group displayName = %v, want it as sent", g.Attributes["displayName"])
+	}
+	if diff := cmp.Diff([]any{map[string]any{"value": "u2"}}, g.Attributes["members"]); diff != "" {
+		t.Errorf("members (-want +got):\n%s", diff)
+	}
+}
+
+// TestBulkDotSegments checks that an operation path with "." or ".."
+// segments, which the mux would redirect elsewhere, fails as an invalid
+// path instead of counting as a success.
+func TestBulkDotSegments(t *testing.T) {
+	srv := newTestServer(t, scim.Config{})
+	for _, path := range []string{"/Users/..", "/Users/.", "/Users/%2e%2e", "/Users/%2E", "/Users/../Groups"} {
+		code, ops, body := postBulk(t, srv, "/Bulk",
+			`{"method":"DELETE","path":"`+path+`"},{"method":"PUT","path":"`+path+`","data":{"schemas":["`+userSchemaURN+`"],"userName":"x"}}`)
+		if code != http.StatusOK || len(ops) != 2 {
+			t.Fatalf("path %s: POST /Bulk = %d %s", path, code, body)
+		}
+		for _, op := range ops {
+			if op.Status != "400" || !strings.Contains(string(op.Response), `"invalidPath"`) {
+				t.Errorf("%s %s: status %s %s, want 400 invalidPath", op.Method, path, op.Status, op.Response)
+			}
+		}
+	}
+}
+
+// TestDetailsQuoteShortPrefix checks that an error detail quotes at most a
+// short prefix of what the client sent, however long that was.
+func TestDetailsQuoteShortPrefix(t *testing.T) {
+	srv := newTestServer(t, scim.Config{MaxBodyBytes: 4 << 20})
+	createUser(t, srv, `{"schemas": [`+userURN+`], "userName": "bjensen"}`)
+	long := strings.Repeat("x", 1<<20)
+	patch := func(path string) string {
+		return `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"` + path + `","value":"v"}]}`
+	}
+	tests := []struct {
+		name, method, target, body string
+		status                     int
+	}{
+		{"a long id", "GET", "/Users/" + long, "", 404},
+		{"a long id to delete", "DELETE", "/Users/" + long, "", 404},
+		{"a long PATCH path", "PATCH", "/Users/u1", patch(strings.Repeat("a", 5000)), 400},
+		{"a long filtered PATCH path", "PATCH", "/Users/u1", patch(`emails[value eq \"` + strings.Repeat("a", 3000) + `\"].value`), 400},
+		{"a long unknown attribute, strictly", "POST", "/Users?strict", `{"schemas":[` + userURN + `],"userName":"y","` + strings.Repeat("k", 5000) + `":1}`, 400},
+		{"a long resource type", "GET", "/ResourceTypes/" + long, "", 404},
+		{"a long schema", "GET", "/Schemas/" + long, "", 404},
+		{"a long startIndex", "GET", "/Users?startIndex=" + strings.Repeat("9x", 3000), "", 400},
+		{"a long path", "GET", "/" + long, "", 404},
+		{"a long bulk path", "POST", "/Bulk", `{"schemas":["` + bulkSchemaURN + `"],"Operations":[{"method":"DELETE","path":"/Nope/` + long[:500_000] + `"}]}`, 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := srv
+			if strings.HasSuffix(tt.target, "?strict") {
+				h = newTestServer(t, scim.Config{Strict: true})
+				tt.target = strings.TrimSuffix(tt.target, "?strict")
+			}
+			rec := serveRequest(h, tt.method, tt.target, "", tt.body)
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d; body %.300s", rec.Code, tt.status, rec.Body)
+			}
+			if n := rec.Body.Len(); n > 1024 {
+				t.Errorf("response of %d bytes: %.300s...", n, rec.Body)
+			}
+		})
+	}
+}
+
+const enterpriseURN = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/scim-go/scim/filter"
+	"github.com/scim-go/scim/internal/clip"
 	"github.com/scim-go/scim/resource"
 	"github.com/scim-go/scim/schema"
 )
@@ -126,14 +127,14 @@ func (s *Server) query(ep *endpoint, p listParams) (*Query, error) {
 		}
 		n, err := atoi(p.startIndex)
 		if err != nil {
-			return nil, Errorf(http.StatusBadRequest, InvalidValue, "startIndex must be an integer, found %q", p.startIndex)
+			return nil, Errorf(http.StatusBadRequest, InvalidValue, "startIndex must be an integer, found %s", clip.Quote(p.startIndex))
 		}
 		q.StartIndex = max(n, 1)
 	}
 	if p.count != "" {
 		n, err := atoi(p.count)
 		if err != nil {
-			return nil, Errorf(http.StatusBadRequest, InvalidValue, "count must be an integer, found %q", p.count)
+			return nil, Errorf(http.StatusBadRequest, InvalidValue, "count must be an integer, found %s", clip.Quote(p.count))
 		}
 		if p.hasCursor && (n < 0 || n > s.cfg.MaxPageSize) {
 			return nil, Errorf(http.StatusBadRequest, InvalidCount, "count must be between 0 and %d", s.cfg.MaxPageSize)

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/scim-go/scim/internal/clip"
 	"github.com/scim-go/scim/internal/jsonlimit"
 	"github.com/scim-go/scim/patch"
 	"github.com/scim-go/scim/resource"
@@ -245,7 +246,7 @@ func (s *Server) update(ctx context.Context, ep *endpoint, id, ifMatch string, m
 		out, err := ep.h.Replace(ctx, next, stored.Meta.Version)
 		if errors.Is(err, ErrVersionMismatch) && !conditional {
 			if attempt == maxAttempts {
-				return nil, Errorf(http.StatusServiceUnavailable, "", "%s %q is being changed by other requests; retry", ep.rt.Name, id)
+				return nil, Errorf(http.StatusServiceUnavailable, "", "%s %s is being changed by other requests; retry", ep.rt.Name, clip.Quote(id))
 			}
 			// Another writer came between our read and our write.
 			select {
@@ -289,7 +290,7 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, ep *endpoint, id
 func (ep *endpoint) notFound(id string, err error) error {
 	var e *Error
 	if errors.Is(err, ErrNotFound) && !errors.As(err, &e) {
-		return Errorf(http.StatusNotFound, "", "%s %q not found", ep.rt.Name, id)
+		return Errorf(http.StatusNotFound, "", "%s %s not found", ep.rt.Name, clip.Quote(id))
 	}
 	return err
 }
@@ -331,10 +332,10 @@ func (s *Server) readBodyLimit(w http.ResponseWriter, r *http.Request, limit int
 	if ct := r.Header.Get("Content-Type"); ct != "" && ct != contentType {
 		mt, params, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/scim+json" && mt != "application/json") {
-			return nil, Errorf(http.StatusUnsupportedMediaType, "", "content type %q is not supported; send application/scim+json", ct)
+			return nil, Errorf(http.StatusUnsupportedMediaType, "", "content type %s is not supported; send application/scim+json", clip.Quote(ct))
 		}
 		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
-			return nil, Errorf(http.StatusUnsupportedMediaType, "", "charset %q is not supported; send UTF-8", cs)
+			return nil, Errorf(http.StatusUnsupportedMediaType, "", "charset %s is not supported; send UTF-8", clip.Quote(cs))
 		}
 	}
 	if r.ContentLength > limit {

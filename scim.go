@@ -39,6 +39,7 @@ import (
 	"time"
 
 	"github.com/scim-go/scim/filter"
+	"github.com/scim-go/scim/internal/clip"
 	"github.com/scim-go/scim/patch"
 	"github.com/scim-go/scim/schema"
 )
@@ -330,7 +331,7 @@ func (s *Server) logger() *slog.Logger {
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	s.fail(w, r, Errorf(http.StatusNotFound, "", "no endpoint at %s", r.URL.Path))
+	s.fail(w, r, Errorf(http.StatusNotFound, "", "no endpoint at %s", clip.String(r.URL.Path)))
 }
 
 // fail writes err as a SCIM error response and logs it: at Error level
@@ -354,7 +355,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 // allow answers a request whose method the path does not support.
 func (s *Server) allow(w http.ResponseWriter, r *http.Request, methods string) {
 	w.Header().Set("Allow", methods)
-	s.fail(w, r, Errorf(http.StatusMethodNotAllowed, "", "method %s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, methods))
+	s.fail(w, r, Errorf(http.StatusMethodNotAllowed, "", "method %s is not allowed on %s; allowed: %s", clip.String(r.Method), clip.String(r.URL.Path), methods))
 }
 
 // baseURL returns the absolute URL the server is mounted at, without a

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/scim-go/scim/filter"
+	"github.com/scim-go/scim/internal/clip"
 	"github.com/scim-go/scim/resource"
 	"github.com/scim-go/scim/schema"
 )
@@ -69,7 +70,7 @@ func (s *Server) searchParams(w http.ResponseWriter, r *http.Request) (listParam
 			}
 		}
 		if err != nil {
-			return listParams{}, Errorf(http.StatusBadRequest, InvalidSyntax, "SearchRequest member %q has the wrong type", k)
+			return listParams{}, Errorf(http.StatusBadRequest, InvalidSyntax, "SearchRequest member %s has the wrong type", clip.Quote(k))
 		}
 	}
 	if !hasURN(schemas, schema.SearchRequestURN) {

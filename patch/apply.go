@@ -2,6 +2,7 @@ package patch
 
 import (
 	"github.com/scim-go/scim/filter"
+	"github.com/scim-go/scim/internal/clip"
 	"github.com/scim-go/scim/resource"
 	"github.com/scim-go/scim/schema"
 )
@@ -264,11 +265,11 @@ func applyFiltered(r *resource.Resource, o *Operation) *opError {
 	}
 	if len(matches) == 0 {
 		if o.Op != Add || !o.createOnNoMatch {
-			return &opError{"noTarget", "no value of " + a.Name + " matches " + p.Filter.String()}
+			return &opError{"noTarget", "no value of " + a.Name + " matches " + clip.String(p.Filter.String())}
 		}
 		elem := p.Filter.Equalities()
 		if elem == nil {
-			return &opError{"noTarget", "no value of " + a.Name + " matches " + p.Filter.String() + ", and the filter is not eq terms joined by and to create one from"}
+			return &opError{"noTarget", "no value of " + a.Name + " matches " + clip.String(p.Filter.String()) + ", and the filter is not eq terms joined by and to create one from"}
 		}
 		elems = append(elems, elem)
 		matches = []int{len(elems) - 1}

@@ -43,6 +43,7 @@ import (
 	"strings"
 
 	"github.com/scim-go/scim/filter"
+	"github.com/scim-go/scim/internal/clip"
 	"github.com/scim-go/scim/resource"
 	"github.com/scim-go/scim/schema"
 )
@@ -161,9 +162,9 @@ func (e *Error) Error() string {
 	if e.Index < 0 {
 		return e.Msg
 	}
-	s := "operation " + strconv.Itoa(e.Index) + " (" + e.Op
+	s := "operation " + strconv.Itoa(e.Index) + " (" + clip.String(e.Op)
 	if e.Path != "" {
-		s += " " + e.Path
+		s += " " + clip.String(e.Path)
 	}
 	return s + "): " + e.Msg
 }
@@ -368,7 +369,7 @@ func (p *parser) path(text string) (Path, bool, *opError) {
 				if p.opt.on(p.opt.RejectUnknown) {
 					return Path{}, true, nil
 				}
-				return Path{}, false, &opError{"invalidPath", attr.Attr.Name + " has no sub-attribute " + strconv.Quote(fp.Sub)}
+				return Path{}, false, &opError{"invalidPath", attr.Attr.Name + " has no sub-attribute " + clip.Quote(fp.Sub)}
 			}
 		}
 	}
@@ -390,7 +391,7 @@ func unknown(err error) bool {
 func attributeMessage(err error) string {
 	var ae *filter.AttributeError
 	if errors.As(err, &ae) {
-		return "attribute " + strconv.Quote(ae.Path) + ": " + ae.Msg
+		return "attribute " + clip.Quote(ae.Path) + ": " + ae.Msg
 	}
 	return err.Error()
 }

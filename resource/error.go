@@ -1,5 +1,7 @@
 package resource
 
+import "github.com/scim-go/scim/internal/clip"
+
 // Error reports a resource body, or a value in one, that breaks a rule of its
 // schema. The server answers it with 400 and Type as the scimType.
 type Error struct {
@@ -22,7 +24,9 @@ func (e *Error) Error() string {
 	return "attribute " + quote(e.Path) + ": " + e.Msg
 }
 
-func quote(s string) string { return string(appendString(nil, s)) }
+// quote quotes s, cut to clip.Max bytes when it is longer: a detail never
+// grows with the size of what a client sent.
+func quote(s string) string { return string(appendString(nil, clip.String(s))) }
 
 func invalidValue(path, msg string) *Error { return &Error{Type: "invalidValue", Path: path, Msg: msg} }
 
