@@ -2,6 +2,7 @@ package scim_test
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/google/go-cmp/cmp"
 	"net/http"
 	"strconv"
@@ -192,3 +193,53 @@ func TestDetailsQuoteShortPrefix(t *testing.T) {
 }
 
 const enterpriseURN = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
+// TestStringsThatAreNotText checks that a string no SCIM value can hold is
+// refused with 400 invalidValue naming the attribute, on every writing
+// path, rather than stored altered (a lone surrogate decodes to U+FFFD, so
+// different inputs would collapse into one value) or as sent (U+0000, which
+// PostgreSQL cannot store and which hides in comparisons).
+func TestStringsThatAreNotText(t *testing.T) {
+	patch := func(path, value string) string {
+		return `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"` + path + `","value":` + value + `}]}`
+	}
+	tests := []struct {
+		name, method, target, body, detail string
+	}{
+		{"lone high surrogate in userName", "POST", "/Users", `{"schemas":[` + userURN + `],"userName":"a\ud800"}`,
+			`attribute "userName": a string holds a lone UTF-16 surrogate (\ud800), which is not a character`},
+		{"lone low surrogate in an email", "PUT", "/Users/u1", `{"schemas":[` + userURN + `],"userName":"bjensen","emails":[{"value":"\udc00@example.com"}]}`,
+			`attribute "emails.value": a string holds a lone UTF-16 surrogate (\udc00), which is not a character`},
+		{"lone surrogate in a PATCH value", "PATCH", "/Users/u1", patch("displayName", `"\uD800"`),
+			`attribute "Operations.value": a string holds a lone UTF-16 surrogate (\uD800), which is not a character`},
+		{"NUL in userName", "POST", "/Users", `{"schemas":[` + userURN + `],"userName":"a\u0000b"}`,
+			`attribute "userName": a string may not contain U+0000 (NUL)`},
+		{"NUL in externalId", "POST", "/Users", `{"schemas":[` + userURN + `],"userName":"x","externalId":"\u0000"}`,
+			`attribute "externalId": a string may not contain U+0000 (NUL)`},
+		{"NUL in a password", "POST", "/Users", `{"schemas":[` + userURN + `],"userName":"x","password":"s3cret\u0000"}`,
+			`attribute "password": a string may not contain U+0000 (NUL)`},
+		{"NUL in a PATCH value", "PATCH", "/Users/u1", patch("emails", `[{"value":"x\u0000@example.com"}]`),
+			`operation 0 (add emails): attribute "emails.value": a string may not contain U+0000 (NUL)`},
+		{"NUL in a group's displayName", "POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"\u0000"}`,
+			`attribute "displayName": a string may not contain U+0000 (NUL)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newTestServer(t, scim.Config{})
+			createUser(t, srv, `{"schemas": [`+userURN+`], "userName": "bjensen"}`)
+			before := serveRequest(srv, "GET", "/Users", "", "").Body.String()
+			rec := serveRequest(srv, tt.method, tt.target, "", tt.body)
+			if problem := scimErrorProblem(rec, http.StatusBadRequest, scim.InvalidValue); problem != "" {
+				t.Fatal(problem)
+			}
+			var e struct{ Detail string }
+			json.Unmarshal(rec.Body.Bytes(), &e)
+			if e.Detail != tt.detail {
+				t.Errorf("detail %s\nwant %s", e.Detail, tt.detail)
+			}
+			if after := serveRequest(srv, "GET", "/Users", "", "").Body.String(); after != before {
+				t.Errorf("stored users changed:\n%s\n%s", before, after)
+			}
+		})
+	}
+}

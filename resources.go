@@ -353,6 +353,13 @@ func (s *Server) readBodyLimit(w http.ResponseWriter, r *http.Request, limit int
 		return nil, Errorf(http.StatusBadRequest, InvalidSyntax, "request body is empty")
 	}
 	if err := jsonlimit.Check(body, jsonlimit.Limits{MaxDepth: s.cfg.MaxJSONDepth, MaxMembers: s.cfg.MaxAttributes}); err != nil {
+		var je *jsonlimit.Error
+		if errors.As(err, &je) && je.Value {
+			if je.Path == "" {
+				return nil, Errorf(http.StatusBadRequest, InvalidValue, "%s", je.Msg)
+			}
+			return nil, Errorf(http.StatusBadRequest, InvalidValue, "attribute %s: %s", clip.Quote(je.Path), je.Msg)
+		}
 		return nil, Errorf(http.StatusBadRequest, InvalidSyntax, "%s", err.Error())
 	}
 	return body, nil

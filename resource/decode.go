@@ -39,7 +39,8 @@ type DecodeOptions struct {
 //   - read-only attributes, id and meta are ignored, and null, empty arrays
 //     and empty objects are unassigned (RFC 7643 §2.5);
 //   - "schemas" must list the core schema; unknown attributes and schema
-//     URNs are ignored unless opt.Strict is set.
+//     URNs are ignored unless opt.Strict is set;
+//   - no string may contain U+0000 (see Coerce).
 //
 // Decode does not check required attributes, since PUT carries some over
 // from the stored resource; call CheckRequired on the final resource. A
@@ -127,6 +128,9 @@ func (d *decoder) resource(m map[string]any) (*Resource, error) {
 			switch v := v.(type) {
 			case nil:
 			case string:
+				if strings.IndexByte(v, 0) >= 0 {
+					return nil, errNUL("externalId")
+				}
 				r.ExternalID = v
 			default:
 				return nil, invalidValue("externalId", "expected a string, found "+kind(v))
@@ -354,7 +358,14 @@ func (d *decoder) single(a *schema.Attribute, v any, path string) (any, error) {
 // documentation). When lenient is set it also accepts booleans and numbers
 // written as strings, such as "False" or "42". It reports an *Error naming
 // path when v does not fit a's type.
+//
+// A string never holds U+0000: PostgreSQL and many other stores cannot keep
+// one, and a value that differs from another only by it would be a trap for
+// whoever compares them later.
 func Coerce(a *schema.Attribute, v any, lenient bool, path string) (any, error) {
+	if s, ok := v.(string); ok && strings.IndexByte(s, 0) >= 0 {
+		return nil, errNUL(path)
+	}
 	out, err := coerce(a, v, lenient, path)
 	if err != nil && (a.Mutability == schema.WriteOnly || a.Returned == schema.ReturnedNever) {
 		// Never echo a secret, such as a password, in an error.
@@ -421,6 +432,10 @@ func coerce(a *schema.Attribute, v any, lenient bool, path string) (any, error) 
 		return nil, invalidValue(path, "expected a value for a sub-attribute of "+quote(a.Name))
 	}
 	return nil, invalidValue(path, "expected "+typeText(a)+", found "+kind(v))
+}
+
+func errNUL(path string) *Error {
+	return invalidValue(path, "a string may not contain U+0000 (NUL)")
 }
 
 func numberText(v any, lenient bool) (string, bool) {

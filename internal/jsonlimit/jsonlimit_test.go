@@ -44,3 +44,30 @@ func FuzzCheck(f *testing.F) {
 		Check(data, Limits{MaxDepth: 8, MaxMembers: 4})
 	})
 }
+
+func TestCheckSurrogates(t *testing.T) {
+	for _, tc := range []struct {
+		in, msg, path string
+	}{
+		{`{"a":"\ud83d\ude00"}`, "", ""},
+		{`{"a":"\uD83D\uDE00 and \u00e9 and \\ud800"}`, "", ""},
+		{`{"userName":"x\ud800"}`, `a string holds a lone UTF-16 surrogate (\ud800), which is not a character`, "userName"},
+		{`{"userName":"x\ud800y"}`, `a string holds a lone UTF-16 surrogate (\ud800), which is not a character`, "userName"},
+		{`{"userName":"\udc00\ud800"}`, `a string holds a lone UTF-16 surrogate (\udc00), which is not a character`, "userName"},
+		{`{"userName":"\ud800\u0041"}`, `a string holds a lone UTF-16 surrogate (\ud800), which is not a character`, "userName"},
+		{`{"emails":[{"type":"work"},{"value":"\uDBFF"}]}`, `a string holds a lone UTF-16 surrogate (\uDBFF), which is not a character`, "emails.value"},
+		{`{"urn:x:Ext":{"a":1,"b":{"c":["\ud800"]}}}`, `a string holds a lone UTF-16 surrogate (\ud800), which is not a character`, "urn:x:Ext.b.c"},
+		{`{"a\ud800":1}`, `a string holds a lone UTF-16 surrogate (\ud800), which is not a character`, ""},
+		{`{"a":"\ud80`, "", ""},
+		{`{"a":"\ud800\u`, `a string holds a lone UTF-16 surrogate (\ud800), which is not a character`, "a"},
+	} {
+		err := Check([]byte(tc.in), Limits{})
+		var msg, path string
+		if err != nil {
+			msg, path = err.Error(), err.(*Error).Path
+		}
+		if msg != tc.msg || path != tc.path {
+			t.Errorf("Check(%q) = %q at %q, want %q at %q", tc.in, msg, path, tc.msg, tc.path)
+		}
+	}
+}
