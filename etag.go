@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"net/url"
 	"strings"
 
 	"github.com/scim-go/scim/resource"
@@ -35,4 +36,20 @@ func opaque(tag string) string {
 		tag = tag[1 : len(tag)-1]
 	}
 	return tag
+}
+
+// etagVersion returns the version whose entity tag is h, an If-Match
+// header value, and true, when h is one entity tag; it returns false for a
+// list of several. The percent-encoding of resource.ETag is undone, so
+// that a tag the server sent gives back the version it came from.
+func etagVersion(h string) (string, bool) {
+	h = strings.TrimSpace(h)
+	if strings.Contains(h, ",") {
+		return "", false
+	}
+	tag := opaque(h)
+	if v, err := url.PathUnescape(tag); err == nil {
+		return v, true
+	}
+	return tag, true
 }

@@ -105,13 +105,46 @@ type Page struct {
 // targets refused. Patch must apply them with the semantics of patch.Apply
 // (a host may call patch.Apply for the operations it does not handle
 // natively), all or none, and keep immutable and required attributes as
-// resource.CheckRequired and patch.Apply demand; errors are reported as
-// *patch.Error or *resource.Error, or as for Replace.
-//
-// When version is not "", Patch must apply the operations only if the
-// stored Meta.Version still equals version, and otherwise return
-// ErrVersionMismatch. It returns the patched resource, or nil to let the
-// server read it with Get when it needs to send it.
+// resource.CheckRequired and patch.Apply demand. It reports a request the
+// operations cannot be applied to as a *patch.Error or a *resource.Error
+// (such as resource.CheckValues returns), and anything else as Replace
+// does.
 type Patcher interface {
-	Patch(ctx context.Context, id string, ops []patch.Operation, version string) (*resource.Resource, error)
+	Patch(ctx context.Context, req *PatchRequest) (*PatchResult, error)
+}
+
+// PatchRequest is one PATCH request for Patcher.Patch.
+type PatchRequest struct {
+	// ID is the id of the resource to patch.
+	ID string
+
+	// Operations are the request's operations, in order.
+	Operations []patch.Operation
+
+	// Version, when not "", is the version the request's If-Match header
+	// names. Patch must then apply the operations only if the stored
+	// Meta.Version still equals it, and otherwise return
+	// ErrVersionMismatch, as one atomic compare-and-swap. The server does
+	// not read the resource to check it.
+	Version string
+
+	// MaxValues is the most values a multi-valued attribute of the
+	// resource may hold once patched (Config.MaxValues). Patch must refuse
+	// operations that would leave more, as resource.CheckValues does.
+	MaxValues int
+}
+
+// PatchResult is what Patcher.Patch reports of a PATCH it applied.
+type PatchResult struct {
+	// Version is the resource's Meta.Version after the patch: a new one
+	// if the patch changed the resource, else the stored one, since a
+	// PATCH that changes nothing must not change the version (RFC 7644
+	// §3.5.2). The server sends it as the ETag of its response, with or
+	// without a body (RFC 7644 §3.14).
+	Version string
+
+	// Resource is the patched resource, or nil. When nil, the server reads
+	// the resource with Get only if the response is to carry it, so a
+	// store need not read a large group back to add a member.
+	Resource *resource.Resource
 }

@@ -243,3 +243,69 @@ func TestStringsThatAreNotText(t *testing.T) {
 		})
 	}
 }
+
+// TestMaxValuesOnEveryWrite checks that Config.MaxValues bounds what one
+// PATCH operation carries and what a resource holds once patched, on the
+// generic path, through a native scim.Patcher, and inside Bulk; a refused
+// request stores nothing.
+func TestMaxValuesOnEveryWrite(t *testing.T) {
+	const max = 50
+	values := func(from, n int, prefix string) string {
+		var b strings.Builder
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`{"value":"` + prefix + strconv.Itoa(from+i) + `"}`)
+		}
+		return "[" + b.String() + "]"
+	}
+	patch := func(path, value string) string {
+		return `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"` + path + `","value":` + value + `}]}`
+	}
+	tests := []struct {
+		name, method, target, body string
+		status                     int
+	}{
+		{"one operation over the limit", "PATCH", "/Users/u1", patch("emails", values(0, max+1, "e")), 400},
+		{"a user's emails over the limit once added", "PATCH", "/Users/u1", patch("emails", values(100, 21, "e")), 400},
+		{"a user's emails up to the limit", "PATCH", "/Users/u1", patch("emails", values(100, 20, "e")), 200},
+		{"re-adding values already there", "PATCH", "/Users/u1", patch("emails", values(0, 30, "e")), 200},
+		{"group members over the limit once added, natively", "PATCH", "/Groups/g1", patch("members", values(100, 21, "m")), 400},
+		{"group members up to the limit, natively", "PATCH", "/Groups/g1", patch("members", values(100, 20, "m")), 200},
+		{"one member operation over the limit", "PATCH", "/Groups/g1", patch("members", values(0, max+1, "m")), 400},
+		{"a PUT over the limit", "PUT", "/Users/u1", `{"schemas":[` + userURN + `],"userName":"bjensen","emails":` + values(0, max+1, "e") + `}`, 400},
+		{"a bulk PATCH over the limit", "POST", "/Bulk", `{"schemas":["` + bulkSchemaURN + `"],"Operations":[{"method":"PATCH","path":"/Groups/g1","data":` + patch("members", values(100, 21, "m")) + `}]}`, 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newTestServer(t, scim.Config{MaxValues: max})
+			createUser(t, srv, `{"schemas": [`+userURN+`], "userName": "bjensen", "emails": `+values(0, 30, "e")+`}`)
+			if rec := serveRequest(srv, "POST", "/Groups", "", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G","members":`+values(0, 30, "m")+`}`); rec.Code != 201 {
+				t.Fatalf("POST /Groups: %d %s", rec.Code, rec.Body)
+			}
+			before := serveRequest(srv, "GET", "/Users/u1", "", "").Body.String() + serveRequest(srv, "GET", "/Groups/g1", "", "").Body.String()
+			rec := serveRequest(srv, tt.method, tt.target, "", tt.body)
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d; body %.500s", rec.Code, tt.status, rec.Body)
+			}
+			after := serveRequest(srv, "GET", "/Users/u1", "", "").Body.String() + serveRequest(srv, "GET", "/Groups/g1", "", "").Body.String()
+			refused := tt.status == 400 || strings.Contains(rec.Body.String(), `"status":"400"`)
+			if refused && after != before {
+				t.Errorf("a refused request changed what is stored")
+			}
+			if tt.method == "POST" && !strings.Contains(rec.Body.String(), `"status":"400"`) {
+				t.Errorf("bulk operation not refused: %s", rec.Body)
+			}
+			for _, doc := range []string{"/Users/u1", "/Groups/g1"} {
+				var r map[string]any
+				json.Unmarshal(serveRequest(srv, "GET", doc, "", "").Body.Bytes(), &r)
+				for _, attr := range []string{"emails", "members"} {
+					if list, _ := r[attr].([]any); len(list) > max {
+						t.Errorf("%s holds %d %s, more than %d", doc, len(list), attr, max)
+					}
+				}
+			}
+		})
+	}
+}

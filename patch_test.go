@@ -199,16 +199,16 @@ func BenchmarkMemberAdd(b *testing.B) {
 			}
 			remove, _ := patch.Parse(groups, []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"remove","path":"members[value eq \"new\"]"}]}`), patch.Options{})
 			// Build the index outside the timer, as a long-running server has.
-			h.Patch(context.Background(), g.ID, ops, "")
-			h.Patch(context.Background(), g.ID, remove, "")
+			h.Patch(context.Background(), &scim.PatchRequest{ID: g.ID, Operations: ops})
+			h.Patch(context.Background(), &scim.PatchRequest{ID: g.ID, Operations: remove})
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
-				if _, err := h.Patch(context.Background(), g.ID, ops, ""); err != nil {
+				if _, err := h.Patch(context.Background(), &scim.PatchRequest{ID: g.ID, Operations: ops}); err != nil {
 					b.Fatal(err)
 				}
 				b.StopTimer()
-				h.Patch(context.Background(), g.ID, remove, "")
+				h.Patch(context.Background(), &scim.PatchRequest{ID: g.ID, Operations: remove})
 				b.StartTimer()
 			}
 		})

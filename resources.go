@@ -144,8 +144,12 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, ep *endpoint, id 
 		return
 	}
 	var out *resource.Resource
+	var version string
 	if p, ok := ep.h.(Patcher); ok {
-		out, err = s.patchNatively(r, ep, p, id, ops)
+		var res *PatchResult
+		if res, err = s.patchNatively(r, ep, p, id, ops); err == nil {
+			out, version = res.Resource, res.Version
+		}
 	} else {
 		out, err = s.update(r.Context(), ep, id, r.Header.Get("If-Match"), func(stored *resource.Resource) (*resource.Resource, error) {
 			res := stored.Clone()
@@ -154,14 +158,17 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, ep *endpoint, id 
 			}
 			return res, checkRequired(ep.rt, res)
 		})
+		if err == nil {
+			version = out.Meta.Version
+		}
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	if s.cfg.PatchNoContent && proj == nil {
-		if out != nil && out.Meta.Version != "" {
-			w.Header().Set("ETag", resource.ETag(out.Meta.Version))
+		if version != "" {
+			w.Header().Set("ETag", resource.ETag(version))
 		}
 		w.WriteHeader(http.StatusNoContent)
 		return
@@ -176,29 +183,48 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, ep *endpoint, id 
 }
 
 // patchNatively hands the operations to a handler that applies them
-// itself, with the version If-Match names, if one.
-func (s *Server) patchNatively(r *http.Request, ep *endpoint, p Patcher, id string, ops []patch.Operation) (*resource.Resource, error) {
-	version := ""
-	if ifMatch := r.Header.Get("If-Match"); ifMatch != "" && strings.TrimSpace(ifMatch) != "*" {
-		stored, err := ep.h.Get(r.Context(), id)
-		if err != nil {
-			return nil, ep.notFound(id, err)
+// itself, with the version If-Match names, if one. Only an If-Match that
+// lists several entity tags makes the server read the resource to pick the
+// version that matches.
+func (s *Server) patchNatively(r *http.Request, ep *endpoint, p Patcher, id string, ops []patch.Operation) (*PatchResult, error) {
+	version, single := "", true
+	if ifMatch := strings.TrimSpace(r.Header.Get("If-Match")); ifMatch != "" && ifMatch != "*" {
+		if version, single = etagVersion(ifMatch); !single {
+			stored, err := ep.h.Get(r.Context(), id)
+			if err != nil {
+				return nil, ep.notFound(id, err)
+			}
+			if !matchETag(ifMatch, stored.Meta.Version) {
+				return nil, errPrecondition(stored.Meta.Version)
+			}
+			version = stored.Meta.Version
 		}
-		if !matchETag(ifMatch, stored.Meta.Version) {
-			return nil, errPrecondition(stored.Meta.Version)
-		}
-		version = stored.Meta.Version
 	}
-	out, err := p.Patch(r.Context(), id, ops, version)
+	res, err := p.Patch(r.Context(), &PatchRequest{ID: id, Operations: ops, Version: version, MaxValues: s.cfg.MaxValues})
+	if errors.Is(err, ErrVersionMismatch) && version != "" {
+		var e *Error
+		if !errors.As(err, &e) {
+			return nil, errPrecondition("")
+		}
+	}
 	if err != nil {
 		return nil, ep.notFound(id, patchError(resourceError(err)))
 	}
-	return out, nil
+	if res == nil {
+		res = &PatchResult{}
+	}
+	if res.Resource != nil && res.Version == "" {
+		res.Version = res.Resource.Meta.Version
+	}
+	return res, nil
 }
 
 func (s *Server) patchOptions() patch.Options {
 	o := s.cfg.Patch
 	o.Strict = o.Strict || s.cfg.Strict
+	if o.MaxValues <= 0 {
+		o.MaxValues = s.cfg.MaxValues
+	}
 	return o
 }
 
@@ -234,6 +260,9 @@ func (s *Server) update(ctx context.Context, ep *endpoint, id, ifMatch string, m
 			return nil, errPrecondition(stored.Meta.Version)
 		}
 		next, err := modify(stored)
+		if err == nil {
+			err = resourceError(resource.CheckValues(ep.rt, next, s.cfg.MaxValues))
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -92,6 +92,12 @@ type Options struct {
 	// MaxOperations limits the operations of one request; more are refused
 	// with invalidValue. Default DefaultMaxOperations.
 	MaxOperations int
+
+	// MaxValues limits the values one operation carries for a
+	// multi-valued attribute; more are refused with invalidValue. Zero
+	// means no limit. What a resource holds once patched is checked
+	// apart, with resource.CheckValues.
+	MaxValues int
 }
 
 func (o *Options) on(off bool) bool { return !o.Strict && !off }
@@ -400,5 +406,5 @@ func attributeMessage(err error) string {
 // booleans and numbers and unknown sub-attributes, when either leniency is
 // turned off.
 func (p *parser) decodeOptions() resource.DecodeOptions {
-	return resource.DecodeOptions{Strict: !p.opt.on(p.opt.ExactTypes) || !p.opt.on(p.opt.RejectUnknown)}
+	return resource.DecodeOptions{Strict: !p.opt.on(p.opt.ExactTypes) || !p.opt.on(p.opt.RejectUnknown), MaxValues: p.opt.MaxValues}
 }

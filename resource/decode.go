@@ -285,7 +285,7 @@ func (d *decoder) value(a *schema.Attribute, v any, path string) (any, error) {
 		list = []any{v}
 	}
 	if d.opt.MaxValues > 0 && len(list) > d.opt.MaxValues {
-		return nil, invalidValue(path, "more than "+strconv.Itoa(d.opt.MaxValues)+" values")
+		return nil, TooManyValues(path, d.opt.MaxValues)
 	}
 	out := make([]any, 0, len(list))
 	primary := false

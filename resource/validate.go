@@ -2,6 +2,7 @@ package resource
 
 import (
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +31,62 @@ func CheckRequired(rt *schema.ResourceType, r *Resource) error {
 		}
 	}
 	return nil
+}
+
+// CheckValues reports an *Error if a multi-valued attribute of r, or a
+// multi-valued sub-attribute of one of its complex values, holds more than
+// max values; max <= 0 means no limit. Decode checks the values a body
+// carries (DecodeOptions.MaxValues); CheckValues checks what a resource
+// holds once PATCH operations have added to it.
+func CheckValues(rt *schema.ResourceType, r *Resource, max int) error {
+	if max <= 0 {
+		return nil
+	}
+	return checkValues(r.Attributes, "", max)
+}
+
+func checkValues(m map[string]any, prefix string, max int) error {
+	for k, v := range m {
+		var err error
+		switch v := v.(type) {
+		case []any:
+			if len(v) > max {
+				return TooManyValues(prefix+k, max)
+			}
+			for _, e := range v {
+				if sub, ok := e.(map[string]any); ok {
+					if err = checkValues(sub, prefix+k+".", max); err != nil {
+						return err
+					}
+				}
+			}
+		case []string:
+			if len(v) > max {
+				return TooManyValues(prefix+k, max)
+			}
+		case []map[string]any:
+			if len(v) > max {
+				return TooManyValues(prefix+k, max)
+			}
+		case map[string]any:
+			sep := "."
+			if strings.HasPrefix(k, "urn:") {
+				sep = ":" // an extension's attributes
+			}
+			err = checkValues(v, prefix+k+sep, max)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TooManyValues returns the *Error for an attribute at path that would
+// hold more than max values: invalidValue, as Decode and CheckValues
+// report it. A scim.Patcher that adds values in place reports it too.
+func TooManyValues(path string, max int) *Error {
+	return invalidValue(path, "more than "+strconv.Itoa(max)+" values")
 }
 
 func checkRequired(attrs []*schema.Attribute, m map[string]any, prefix string) error {

@@ -1698,6 +1698,19 @@ func describe(r *resource.Resource) string {
 	return fmt.Sprintf("{ID %q, Meta.Version %q}", r.ID, r.Meta.Version)
 }
 
+// describePatch describes what Patch returned, for messages.
+func describePatch(r *scim.PatchResult) string {
+	if r == nil {
+		return "nil"
+	}
+	return fmt.Sprintf("{Version %q, Resource %s}", r.Version, describe(r.Resource))
+}
+
+// patchReq is a PatchRequest for direct calls of Patch.
+func patchReq(id string, ops []patch.Operation, version string) *scim.PatchRequest {
+	return &scim.PatchRequest{ID: id, Operations: ops, Version: version}
+}
+
 // ops parses a PatchOp body for direct calls of Patch.
 func (s *suite) ops(rt *schema.ResourceType, body string) []patch.Operation {
 	ops, err := patch.Parse(rt, []byte(body), patch.Options{})
@@ -1726,8 +1739,8 @@ func (s *suite) testHandlerNotFound() {
 			s.errorf(ruleHandlerNotFound, "Delete(%q): error %v", id, err)
 		}
 		if p, ok := s.uh.(scim.Patcher); ok {
-			if r, err := p.Patch(s.ctx, id, s.ops(s.users, patchJSON(op("replace", "nickName", "x"))), ""); !errors.Is(err, scim.ErrNotFound) {
-				s.errorf(ruleHandlerNotFound, "Patch(%q): resource %s, error %v", id, describe(r), err)
+			if r, err := p.Patch(s.ctx, patchReq(id, s.ops(s.users, patchJSON(op("replace", "nickName", "x"))), "")); !errors.Is(err, scim.ErrNotFound) {
+				s.errorf(ruleHandlerNotFound, "Patch(%q): resource %s, error %v", id, describePatch(r), err)
 			}
 		}
 		if r, err := s.gh.Get(s.ctx, id); !errors.Is(err, scim.ErrNotFound) {
@@ -1754,8 +1767,8 @@ func (s *suite) testHandlerUniqueness() {
 	}
 	s.checkStored(ruleHandlerUnique, other.ID, before, "a Replace refused for uniqueness")
 	if p, ok := s.uh.(scim.Patcher); ok {
-		if r, err := p.Patch(s.ctx, other.ID, s.ops(s.users, patchJSON(op("replace", "userName", "BJensen"))), ""); !errors.Is(err, scim.ErrUniqueness) {
-			s.errorf(ruleHandlerUnique, "Patch giving jsmith the userName BJensen: resource %s, error %v", describe(r), err)
+		if r, err := p.Patch(s.ctx, patchReq(other.ID, s.ops(s.users, patchJSON(op("replace", "userName", "BJensen"))), "")); !errors.Is(err, scim.ErrUniqueness) {
+			s.errorf(ruleHandlerUnique, "Patch giving jsmith the userName BJensen: resource %s, error %v", describePatch(r), err)
 		}
 		s.checkStored(ruleHandlerUnique, other.ID, before, "a Patch refused for uniqueness")
 	}
@@ -1786,8 +1799,8 @@ func (s *suite) testHandlerVersionMismatch() {
 			patchJSON(op("replace", "nickName", "stale")),
 			patchJSON(op("add", "emails", []any{doc{"value": "x@example.com"}})),
 		} {
-			if r, err := p.Patch(s.ctx, r1.ID, s.ops(s.users, body), r1.Meta.Version); !errors.Is(err, scim.ErrVersionMismatch) {
-				s.errorf(ruleHandlerVersion, "Patch %s conditioned on the version before: resource %s, error %v", body, describe(r), err)
+			if r, err := p.Patch(s.ctx, patchReq(r1.ID, s.ops(s.users, body), r1.Meta.Version)); !errors.Is(err, scim.ErrVersionMismatch) {
+				s.errorf(ruleHandlerVersion, "Patch %s conditioned on the version before: resource %s, error %v", body, describePatch(r), err)
 			}
 			s.checkStored(ruleHandlerVersion, r1.ID, before, "a Patch with a stale version")
 		}
@@ -1800,7 +1813,7 @@ func (s *suite) testHandlerVersionMismatch() {
 		if err != nil || g == nil {
 			s.fatalf(ruleHandlerMeta, "Create of a group: resource %s, error %v", describe(g), err)
 		}
-		if _, err := p.Patch(s.ctx, g.ID, s.ops(s.groups, patchJSON(op("replace", "displayName", "Guides"))), g.Meta.Version); err != nil {
+		if _, err := p.Patch(s.ctx, patchReq(g.ID, s.ops(s.groups, patchJSON(op("replace", "displayName", "Guides"))), g.Meta.Version)); err != nil {
 			s.fatalf(ruleHandlerVersion, "Patch of a group conditioned on its current version: %v", err)
 		}
 		want := s.storedIn(s.gh, s.groups, g.ID)
@@ -1809,7 +1822,7 @@ func (s *suite) testHandlerVersionMismatch() {
 			patchJSON(op("remove", fmt.Sprintf("members[value eq %q]", a.ID), nil)),
 			patchJSON(op("remove", "members", nil)),
 		} {
-			if _, err := p.Patch(s.ctx, g.ID, s.ops(s.groups, body), g.Meta.Version); !errors.Is(err, scim.ErrVersionMismatch) {
+			if _, err := p.Patch(s.ctx, patchReq(g.ID, s.ops(s.groups, body), g.Meta.Version)); !errors.Is(err, scim.ErrVersionMismatch) {
 				s.errorf(ruleHandlerVersion, "Patch of a group %s conditioned on the version before: error %v", body, err)
 			}
 			if diff := cmp.Diff(want, s.storedIn(s.gh, s.groups, g.ID)); diff != "" {
@@ -1952,7 +1965,7 @@ func (s *suite) testHandlerCopies() {
 	s.checkStored(ruleHandlerCopies, id, want, "changing the resource Replace returned")
 	if p, ok := s.uh.(scim.Patcher); ok {
 		ops := s.ops(s.users, patchJSON(op("add", "emails", []any{doc{"value": "new@example.com", "type": "other"}})))
-		pr, err := p.Patch(s.ctx, id, ops, "")
+		pr, err := p.Patch(s.ctx, patchReq(id, ops, ""))
 		if err != nil {
 			s.fatalf(rulePatchAdd, "Patch: %v", err)
 		}
@@ -1966,7 +1979,7 @@ func (s *suite) testHandlerCopies() {
 				}
 			}
 		}
-		scribble(pr)
+		scribble(pr.Resource)
 		s.checkStored(ruleHandlerCopies, id, want, "changing the operations given to Patch, and what it returned")
 	}
 }

@@ -27,19 +27,23 @@ type valueIndex struct {
 // does not grow with the number of values. Every other request is applied
 // with patch.Apply to a copy of the resource, checked, and stored whole.
 //
-// Patch returns a nil resource, so the server reads the result with Get
-// only when it responds with it.
-func (h *MemoryHandler) Patch(ctx context.Context, id string, ops []patch.Operation, version string) (*resource.Resource, error) {
+// Patch returns the new version and no resource, so the server reads the
+// result with Get only when it responds with it.
+func (h *MemoryHandler) Patch(ctx context.Context, req *scim.PatchRequest) (*scim.PatchResult, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	id, ops := req.ID, req.Operations
 	stored, ok := h.byID[id]
 	if !ok {
 		return nil, fmt.Errorf("%s %q: %w", h.rt.Name, id, scim.ErrNotFound)
 	}
-	if version != "" && version != stored.Meta.Version {
+	if req.Version != "" && req.Version != stored.Meta.Version {
 		return nil, fmt.Errorf("%s %q: %w", h.rt.Name, id, scim.ErrVersionMismatch)
 	}
-	changed, done := h.patchInPlace(stored, ops)
+	changed, done, err := h.patchInPlace(stored, ops, req.MaxValues)
+	if err != nil {
+		return nil, err
+	}
 	if !done {
 		r := stored.Clone()
 		if err := patch.Apply(h.rt, r, ops); err != nil {
@@ -48,8 +52,12 @@ func (h *MemoryHandler) Patch(ctx context.Context, id string, ops []patch.Operat
 		if err := resource.CheckRequired(h.rt, r); err != nil {
 			return nil, err
 		}
+		if err := resource.CheckValues(h.rt, r, req.MaxValues); err != nil {
+			return nil, err
+		}
 		if resource.Identical(r, stored) {
-			return nil, nil // nothing changed: keep the version (RFC 7644 §3.5.2.1)
+			// Nothing changed: keep the version (RFC 7644 §3.5.2.1).
+			return &scim.PatchResult{Version: stored.Meta.Version}, nil
 		}
 		h.indexRemove(stored)
 		if err := h.checkUnique(r); err != nil {
@@ -61,32 +69,32 @@ func (h *MemoryHandler) Patch(ctx context.Context, id string, ops []patch.Operat
 		delete(h.values, id)
 		stored, changed = r, true
 	}
-	if !changed {
-		return nil, nil
+	if changed {
+		stored.Meta.LastModified = h.now()
+		stored.Meta.Version = h.nextVersion()
 	}
-	stored.Meta.LastModified = h.now()
-	stored.Meta.Version = h.nextVersion()
-	return nil, nil
+	return &scim.PatchResult{Version: stored.Meta.Version}, nil
 }
 
 // patchInPlace applies ops to stored in place if they are one add or
 // remove of whole values of an optional, top-level, multi-valued complex
 // attribute identified by its "value" sub-attribute. It reports whether it
-// did, and whether that changed anything.
-func (h *MemoryHandler) patchInPlace(stored *resource.Resource, ops []patch.Operation) (changed, done bool) {
+// did, and whether that changed anything; an add that would leave more
+// than maxValues values (when positive) is an error, and changes nothing.
+func (h *MemoryHandler) patchInPlace(stored *resource.Resource, ops []patch.Operation, maxValues int) (changed, done bool, err error) {
 	if len(ops) != 1 {
-		return false, false
+		return false, false, nil
 	}
 	o := &ops[0]
 	a := o.Path.Attr.Attr
 	if a == nil || o.Path.Attr.URN != "" || o.Path.Attr.Sub != nil || o.Path.Sub != nil ||
 		!a.MultiValued || a.Type != schema.Complex || a.Required ||
 		a.SubAttribute("value") == nil || a.SubAttribute("primary") != nil {
-		return false, false
+		return false, false, nil
 	}
 	idx := h.valueIndex(stored, a)
 	if idx == nil {
-		return false, false
+		return false, false, nil
 	}
 	// Values with a type are told apart by it as well; leave those to
 	// patch.Apply.
@@ -94,7 +102,7 @@ func (h *MemoryHandler) patchInPlace(stored *resource.Resource, ops []patch.Oper
 	for _, v := range values(o.Value) {
 		m, ok := v.(map[string]any)
 		if !ok || m["value"] == nil || m["type"] != nil {
-			return false, false
+			return false, false, nil
 		}
 		keys = append(keys, valueKey(a, v))
 	}
@@ -102,8 +110,18 @@ func (h *MemoryHandler) patchInPlace(stored *resource.Resource, ops []patch.Oper
 	before := len(elems)
 	switch {
 	case o.Op == patch.Add && o.Path.Filter == nil && len(keys) > 0:
+		fresh := make(map[string]bool)
+		for _, k := range keys {
+			if _, ok := idx.pos[k]; !ok {
+				fresh[k] = true
+			}
+		}
+		if maxValues > 0 && len(elems)+len(fresh) > maxValues {
+			return false, false, resource.TooManyValues(a.Name, maxValues)
+		}
 		for i, v := range values(o.Value) {
-			if _, ok := idx.pos[keys[i]]; !ok {
+			if fresh[keys[i]] {
+				delete(fresh, keys[i])
 				idx.pos[keys[i]] = len(elems)
 				elems = append(elems, v)
 			}
@@ -113,11 +131,11 @@ func (h *MemoryHandler) patchInPlace(stored *resource.Resource, ops []patch.Oper
 		// is noTarget, which patch.Apply reports.
 		eq := o.Path.Filter.Equalities()
 		if len(eq) != 1 || eq["value"] == nil {
-			return false, false
+			return false, false, nil
 		}
 		k := valueKey(a, map[string]any{"value": eq["value"]})
 		if _, ok := idx.pos[k]; !ok {
-			return false, false
+			return false, false, nil
 		}
 		elems = removeAt(a, idx, elems, k)
 	case o.Op == patch.Remove && len(keys) > 0:
@@ -125,17 +143,17 @@ func (h *MemoryHandler) patchInPlace(stored *resource.Resource, ops []patch.Oper
 			elems = removeAt(a, idx, elems, k)
 		}
 	default:
-		return false, false
+		return false, false, nil
 	}
 	if len(elems) == before {
-		return false, true // the values were there already, or not there
+		return false, true, nil // the values were there already, or not there
 	}
 	if len(elems) == 0 {
 		delete(stored.Attributes, a.Name)
 	} else {
 		stored.Attributes[a.Name] = elems
 	}
-	return true, true
+	return true, true, nil
 }
 
 func values(v any) []any {

@@ -227,9 +227,17 @@ var errGeneric = errors.New("apply with patch.Apply")
 // patch.Apply, checked with resource.CheckRequired and written back, in
 // one transaction with its row locked.
 //
-// Patch returns a nil resource: the server reads the group with Get when
-// it responds with it.
-func (g *Groups) Patch(ctx context.Context, id string, ops []patch.Operation, version string) (*resource.Resource, error) {
+// Patch returns no resource: the server reads the group with Get when it
+// responds with it.
+func (g *Groups) Patch(ctx context.Context, req *scim.PatchRequest) (*scim.PatchResult, error) {
+	_, err := g.patch(ctx, req.ID, req.Operations, req.Version)
+	if err != nil {
+		return nil, err
+	}
+	return &scim.PatchResult{}, nil
+}
+
+func (g *Groups) patch(ctx context.Context, id string, ops []patch.Operation, version string) (*resource.Resource, error) {
 	if nativeOps(ops) {
 		err := g.db.inTx(ctx, func(t *tx) error {
 			if err := g.lock(ctx, t, id, version); err != nil {

@@ -175,13 +175,13 @@ func TestVersions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := groups.Patch(ctx, g.ID, ops, g.Meta.Version); err != nil {
+			if _, err := groups.Patch(ctx, &scim.PatchRequest{ID: g.ID, Operations: ops, Version: g.Meta.Version}); err != nil {
 				t.Fatalf("Patch at the stored version: %v", err)
 			}
-			if _, err := groups.Patch(ctx, g.ID, ops, g.Meta.Version); !errors.Is(err, scim.ErrVersionMismatch) {
+			if _, err := groups.Patch(ctx, &scim.PatchRequest{ID: g.ID, Operations: ops, Version: g.Meta.Version}); !errors.Is(err, scim.ErrVersionMismatch) {
 				t.Errorf("Patch at a stale version: %v, want ErrVersionMismatch", err)
 			}
-			if _, err := groups.Patch(ctx, "nope", ops, ""); !errors.Is(err, scim.ErrNotFound) {
+			if _, err := groups.Patch(ctx, &scim.PatchRequest{ID: "nope", Operations: ops}); !errors.Is(err, scim.ErrNotFound) {
 				t.Errorf("Patch of a missing group: %v, want ErrNotFound", err)
 			}
 		})
