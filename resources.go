@@ -396,11 +396,13 @@ func (s *Server) readBodyLimit(w http.ResponseWriter, r *http.Request, limit int
 
 // readAll reads r to the end into a buffer sized for the expected length
 // (-1 when unknown), so that a body of known length is read without
-// copying.
+// copying. Beyond 64 KiB the buffer grows as the body arrives, so that a
+// client announcing a large body and sending it slowly, or not at all, does
+// not get the memory for it up front.
 func readAll(r io.Reader, expected int64) ([]byte, error) {
 	size := 512
 	if expected > 0 {
-		size = int(expected) + 1 // room to see EOF without growing
+		size = int(min(expected, 64<<10)) + 1 // room to see EOF without growing
 	}
 	buf := make([]byte, 0, size)
 	for {

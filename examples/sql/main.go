@@ -95,11 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{
-		Handler:           logRequests(logger, mux),
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelError),
-	}
+	hs := newHTTPServer(logRequests(logger, withDeadline(requestTimeout, mux)), logger)
 	logger.Info("serving SCIM", "url", "http://"+ln.Addr().String()+"/scim/v2", "db", db.Dialect())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -147,6 +143,40 @@ func newServer(db *DB, schemaDir string, logger *slog.Logger) (*scim.Server, err
 			SpecURI:     "https://www.rfc-editor.org/rfc/rfc6750",
 			Primary:     true,
 		}},
+	})
+}
+
+// newHTTPServer returns the HTTP server for h, with the limits every
+// server facing the Internet needs: timeouts for reading a request, writing
+// its response and keeping an idle connection, and a bound on headers. The
+// library bounds the body itself (scim.Config.MaxBodyBytes).
+func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler: h,
+		// A client gets this long for its headers, and for its whole
+		// request: a connection trickling in a body holds its memory no
+		// longer than that.
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		// Writing the response, from the end of the request's headers.
+		WriteTimeout: requestTimeout + 10*time.Second,
+		// A keep-alive connection with no request is closed after this.
+		IdleTimeout:    60 * time.Second,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelError),
+	}
+}
+
+// requestTimeout bounds the work one request may cause: its context ends
+// then, and with it every query the store runs for it.
+const requestTimeout = 30 * time.Second
+
+// withDeadline gives each request a context that ends after d.
+func withDeadline(d time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestRequireBearer(t *testing.T) {
@@ -148,4 +149,31 @@ func (w *logWriter) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.buf.String()
+}
+
+// TestHTTPServerLimits checks that the example's HTTP server bounds every
+// phase of a connection, so that slow or idle clients cannot hold memory
+// and connections indefinitely, and that a request's context carries a
+// deadline for the store's queries.
+func TestHTTPServerLimits(t *testing.T) {
+	hs := newHTTPServer(http.NotFoundHandler(), slog.New(slog.DiscardHandler))
+	for name, d := range map[string]time.Duration{
+		"ReadHeaderTimeout": hs.ReadHeaderTimeout, "ReadTimeout": hs.ReadTimeout,
+		"WriteTimeout": hs.WriteTimeout, "IdleTimeout": hs.IdleTimeout,
+	} {
+		if d <= 0 || d > 2*time.Minute {
+			t.Errorf("%s = %v, want a bound of at most two minutes", name, d)
+		}
+	}
+	if hs.MaxHeaderBytes <= 0 || hs.MaxHeaderBytes > 1<<20 {
+		t.Errorf("MaxHeaderBytes = %d, want a bound below the default 1 MiB", hs.MaxHeaderBytes)
+	}
+	var deadline time.Time
+	h := withDeadline(requestTimeout, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		deadline, _ = r.Context().Deadline()
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	if left := time.Until(deadline); left <= 0 || left > requestTimeout {
+		t.Errorf("request context deadline in %v, want within %v", left, requestTimeout)
+	}
 }
