@@ -22,6 +22,11 @@
 // attribute paths to columns in an [SQL] and gets a parameterised WHERE
 // condition, ORDER BY and LIMIT from it instead.
 //
+// Strings of attributes that are not caseExact compare and sort through
+// [Fold], a case fold defined rune by rune, so that a database that
+// computes it (see [SQL.Fold]) gives the same results as Match and
+// Compare, for every string and not only ASCII.
+//
 // # Syntax
 //
 // The grammar is the ABNF of RFC 7644 figure 1:

@@ -5,8 +5,6 @@ import (
 	"math"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/scim-go/scim/resource"
 	"github.com/scim-go/scim/schema"
@@ -17,8 +15,14 @@ import (
 //
 //   - a comparison on a multi-valued attribute matches when any of its
 //     values matches, and "ne" when none equals the value;
-//   - strings compare case-insensitively unless the attribute is caseExact;
-//     dateTimes compare as instants and numbers numerically;
+//   - strings compare case-insensitively unless the attribute is caseExact,
+//     through [Fold]: eq holds when the folded value equals the folded
+//     literal ("ÄBC" eq "äbc", and "\u212Aelvin", with the Kelvin sign, eq
+//     "kelvin"), co, sw and ew look for the folded literal in the folded
+//     value, and gt, ge, lt and le compare the folded strings byte by byte,
+//     as strings.Compare does;
+//   - caseExact strings compare byte by byte, dateTimes as instants and
+//     numbers numerically;
 //   - "pr" matches a non-empty value: not null, not "", not an empty array
 //     or object;
 //   - a comparison on a complex attribute uses its "value" sub-attribute;
@@ -170,17 +174,19 @@ func (n *compareNode) testString(s string) bool {
 		}
 		return ordered(n.op, strings.Compare(s, n.lit.s))
 	}
+	// Every comparison is one of Fold(s) with Fold(lit), computed without
+	// building Fold(s) where that is cheaper.
 	switch n.op {
 	case Eq:
 		return strings.EqualFold(s, n.lit.s)
 	case Co:
-		return containsFold(s, n.lit.s, n.lit.lower)
+		return containsFold(s, n.lit.fold)
 	case Sw:
-		return hasPrefixFold(s, n.lit.s, n.lit.lower)
+		return hasPrefixFold(s, n.lit.fold)
 	case Ew:
-		return hasSuffixFold(s, n.lit.s, n.lit.lower)
+		return hasSuffixFold(s, n.lit.fold)
 	}
-	return ordered(n.op, strings.Compare(strings.ToLower(s), n.lit.lower))
+	return ordered(n.op, compareFold(s, n.lit.fold))
 }
 
 func (n *compareNode) testNumber(v any) bool {
@@ -347,120 +353,4 @@ func eachValue(v any, t tester) bool {
 		return false
 	}
 	return t.test(v)
-}
-
-// containsFold reports whether s contains lit ignoring case, as
-// strings.EqualFold compares; lower is lit in lower case.
-func containsFold(s, lit, lower string) bool {
-	n := len(lower)
-	if n == 0 {
-		return true
-	}
-	if n > shortLiteral || !isASCII(s) || !isASCII(lit) {
-		// Fold both sides and search in linear time: a naive search for a
-		// long literal in a long value would take their product.
-		return strings.Contains(foldString(s), foldString(lit))
-	}
-	first := lower[0]
-	for i := 0; i+n <= len(s); i++ {
-		if toLowerASCII(s[i]) == first && equalLowerASCII(s[i+1:i+n], lower[1:]) {
-			return true
-		}
-	}
-	return false
-}
-
-// shortLiteral is the longest literal containsFold searches for byte by
-// byte, in time proportional to the value's length times this.
-const shortLiteral = 16
-
-// foldString maps every rune of s to the least rune of its simple case
-// folding orbit, so that two strings are equal under strings.EqualFold
-// exactly when their foldStrings are equal.
-func foldString(s string) string {
-	return strings.Map(func(r rune) rune {
-		least := r
-		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-			least = min(least, f)
-		}
-		return least
-	}, s)
-}
-
-func hasPrefixFold(s, lit, lower string) bool {
-	if !isASCII(s) || !isASCII(lit) {
-		return foldPrefix(s, lit)
-	}
-	return len(s) >= len(lower) && equalLowerASCII(s[:len(lower)], lower)
-}
-
-func hasSuffixFold(s, lit, lower string) bool {
-	if !isASCII(s) || !isASCII(lit) {
-		for lit != "" {
-			r1, n1 := utf8.DecodeLastRuneInString(s)
-			r2, n2 := utf8.DecodeLastRuneInString(lit)
-			if s == "" || !equalRuneFold(r1, r2) {
-				return false
-			}
-			s, lit = s[:len(s)-n1], lit[:len(lit)-n2]
-		}
-		return true
-	}
-	return len(s) >= len(lower) && equalLowerASCII(s[len(s)-len(lower):], lower)
-}
-
-// foldPrefix reports whether s starts with prefix under the simple case
-// folding strings.EqualFold uses. Unlike a comparison of strings.ToLower
-// results, it finds "ς" in "ΟΔΥΣΣΕΥΣ" as eq does.
-func foldPrefix(s, prefix string) bool {
-	for prefix != "" {
-		r1, n1 := utf8.DecodeRuneInString(s)
-		r2, n2 := utf8.DecodeRuneInString(prefix)
-		if s == "" || !equalRuneFold(r1, r2) {
-			return false
-		}
-		s, prefix = s[n1:], prefix[n2:]
-	}
-	return true
-}
-
-// equalRuneFold reports whether a and b are equal under simple case
-// folding.
-func equalRuneFold(a, b rune) bool {
-	if a == b {
-		return true
-	}
-	for f := unicode.SimpleFold(a); f != a; f = unicode.SimpleFold(f) {
-		if f == b {
-			return true
-		}
-	}
-	return false
-}
-
-// equalLowerASCII reports whether s equals lower ignoring ASCII case; both
-// have the same length and lower is in lower case.
-func equalLowerASCII(s, lower string) bool {
-	for i := 0; i < len(lower); i++ {
-		if toLowerASCII(s[i]) != lower[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func toLowerASCII(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }

@@ -716,3 +716,123 @@ func TestContainsLongLiteral(t *testing.T) {
 		}
 	}
 }
+
+// foldDevices have names (not caseExact) and codes (caseExact) that fold
+// differently from their lower case.
+func foldDevices() []*resource.Resource {
+	values := map[string]string{
+		"upper":  "ÄBC",
+		"lower":  "äbc",
+		"kelvin": "\u212Aelvin", // KELVIN SIGN
+		"k":      "kelvin",
+		"sharp":  "ß",
+		"ss":     "SS",
+		"dz1":    "ǅ",
+		"dz2":    "ǆ",
+		"dz3":    "Ǆ",
+		"long":   "ſ", // LATIN SMALL LETTER LONG S
+		"s":      "s",
+		"dotted": "İ",
+		"i":      "i",
+		"sigma":  "ς",
+		"mu":     "Μ", // GREEK CAPITAL MU
+	}
+	var rs []*resource.Resource
+	for _, id := range []string{"upper", "lower", "kelvin", "k", "sharp", "ss", "dz1", "dz2", "dz3", "long", "s", "dotted", "i", "sigma", "mu"} {
+		rs = append(rs, &resource.Resource{ID: id, Attributes: map[string]any{"name": values[id], "code": values[id]}})
+	}
+	return rs
+}
+
+// TestMatchFold covers strings beyond ASCII: every comparison on an
+// attribute that is not caseExact is one of filter.Fold of the value with
+// Fold of the literal, which differs from strings.ToLower for some letters.
+func TestMatchFold(t *testing.T) {
+	rt := deviceType()
+	for _, tt := range []matchTest{
+		{`name eq "äBc"`, []string{"upper", "lower"}},
+		{`name eq "kelvin"`, []string{"kelvin", "k"}},
+		{`name eq "\u212AELVIN"`, []string{"kelvin", "k"}},
+		{`name sw "\u212A"`, []string{"kelvin", "k"}},
+		{`name ew "VIN"`, []string{"kelvin", "k"}},
+		{`name eq "ß"`, []string{"sharp"}},
+		{`name eq "ẞ"`, []string{"sharp"}},
+		{`name eq "ss"`, []string{"ss"}},
+		{`name co "s"`, []string{"ss", "long", "s"}},
+		{`name eq "ǅ"`, []string{"dz1", "dz2", "dz3"}},
+		{`name eq "ſ"`, []string{"long", "s"}},
+		{`name eq "S"`, []string{"long", "s"}},
+		{`name eq "i"`, []string{"i"}},
+		{`name eq "İ"`, []string{"dotted"}},
+		{`name eq "σ"`, []string{"sigma"}},
+		{`name eq "µ"`, []string{"mu"}}, // MICRO SIGN
+		{`name ne "äbc"`, []string{"kelvin", "k", "sharp", "ss", "dz1", "dz2", "dz3", "long", "s", "dotted", "i", "sigma", "mu"}},
+
+		// Order is that of the folded strings: "ſ" is "s" < "t", though
+		// "ſ" > "t"; "İ" stays "İ" > "j", though its lower case is "i";
+		// "Μ" is MICRO SIGN < "ÿ", though its lower case "μ" > "ÿ".
+		{`name lt "t"`, []string{"kelvin", "k", "ss", "long", "s", "i"}},
+		{`name gt "j" and name lt "Ā"`, []string{"upper", "lower", "kelvin", "k", "sharp", "ss", "long", "s", "mu"}},
+		{`name ge "ǅ"`, []string{"dz1", "dz2", "dz3", "sigma"}},
+		{`name le "ǆ" and name ge "Ǆ"`, []string{"dz1", "dz2", "dz3"}},
+		{`name gt "İ"`, []string{"dz1", "dz2", "dz3", "sigma"}},
+
+		// caseExact: byte by byte.
+		{`code eq "äbc"`, []string{"lower"}},
+		{`code eq "kelvin"`, []string{"k"}},
+		{`code eq "ſ"`, []string{"long"}},
+		{`code lt "t"`, []string{"k", "ss", "s", "i"}},
+	} {
+		t.Run(tt.filter, func(t *testing.T) {
+			f, err := filter.Compile(rt, tt.filter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, matching(f, foldDevices())); diff != "" {
+				t.Errorf("Match (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestMatchIsFold checks Match on every pair of value and literal from a
+// corpus against the definitions through filter.Fold.
+func TestMatchIsFold(t *testing.T) {
+	corpus := []string{
+		"", "a", "A", "ab", "AB", "s", "S", "ſ", "ss", "ß", "ẞ", "k", "K", "\u212A", "ä", "Ä", "ÄBC", "äbc",
+		"ǅ", "ǆ", "Ǆ", "σ", "ς", "Σ", "µ", "Μ", "μ", "i", "I", "İ", "ı", "t", "ÿ", "ΟΔΥΣΣΕΥΣ", "οδυσσευς",
+		"\u212Aelvin", "KELVIN", "%_*?", strings.Repeat("Ab", 10) + "ſ", strings.Repeat("aB", 10) + "S",
+	}
+	rt := deviceType()
+	defs := map[filter.Op]func(v, lit string) bool{
+		filter.Eq: func(v, lit string) bool { return v == lit },
+		filter.Ne: func(v, lit string) bool { return v != lit },
+		filter.Co: strings.Contains,
+		filter.Sw: strings.HasPrefix,
+		filter.Ew: strings.HasSuffix,
+		filter.Gt: func(v, lit string) bool { return strings.Compare(v, lit) > 0 },
+		filter.Ge: func(v, lit string) bool { return strings.Compare(v, lit) >= 0 },
+		filter.Lt: func(v, lit string) bool { return strings.Compare(v, lit) < 0 },
+		filter.Le: func(v, lit string) bool { return strings.Compare(v, lit) <= 0 },
+	}
+	for _, lit := range corpus {
+		for op, def := range defs {
+			for _, attr := range []string{"name", "code"} {
+				f, err := filter.Resolve(rt, filter.Compare{Attr: filter.AttrPath{Name: attr}, Op: op, Value: lit})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, v := range corpus {
+					r := &resource.Resource{Attributes: map[string]any{attr: v}}
+					want := def(v, lit)
+					if attr == "name" {
+						want = def(filter.Fold(v), filter.Fold(lit))
+					}
+					if got := f.Match(r); got != want {
+						t.Errorf("%s %s %q on %q: Match = %v, want %v", attr, op, lit, v, got, want)
+					}
+				}
+			}
+		}
+	}
+}

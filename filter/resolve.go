@@ -353,8 +353,12 @@ func (r *resolver) compare(e Compare) (node, error) {
 		return fail(err.Error())
 	}
 	n := &compareNode{attr: a, op: e.Op, lit: lit, caseExact: leaf.CaseExact, typ: typ, inElem: inElem}
-	if !leaf.CaseExact {
-		n.lit.lower = strings.ToLower(n.lit.s)
+	if isText(typ) && !leaf.CaseExact {
+		n.lit.fold = Fold(n.lit.s)
+		n.lit.lower = n.lit.fold
+		if !isASCII(n.lit.s) {
+			n.lit.lower = strings.ToLower(n.lit.s)
+		}
 	}
 	if e.Op == Ne {
 		// ne is the negation of eq: a resource matches when none of the
@@ -368,7 +372,8 @@ func (r *resolver) compare(e Compare) (node, error) {
 // lit is a comparison literal converted to the attribute's type.
 type lit struct {
 	s     string // string, reference and binary values
-	lower string // s in lower case, for attributes that are not caseExact
+	fold  string // Fold(s), for attributes that are not caseExact
+	lower string // strings.ToLower(s), likewise, for SQL's LOWER(col)
 	b     bool
 	i     int64
 	f     float64

@@ -51,8 +51,12 @@ func ResolveSort(rt *schema.ResourceType, sortBy, sortOrder string) (*Sort, erro
 }
 
 // Compare compares a and b by the sort attribute, returning -1, 0 or +1.
-// Strings compare case-insensitively unless the attribute is caseExact.
-// Resources without a value sort last in either direction.
+// Strings of an attribute that is not caseExact compare as
+// strings.Compare(Fold(x), Fold(y)) (see [Fold]), with ties, such as "Ä"
+// and "ä", broken by strings.Compare(x, y) so that the order does not
+// depend on the order the resources came in; caseExact strings compare as
+// strings.Compare(x, y). Resources without a value sort last in either
+// direction.
 func (s *Sort) Compare(a, b *resource.Resource) int {
 	va, vb := s.key(a), s.key(b)
 	switch {
@@ -145,7 +149,7 @@ func compareValues(a *schema.Attribute, x, y any) int {
 		if a.CaseExact {
 			return strings.Compare(x, y)
 		}
-		if c := strings.Compare(strings.ToLower(x), strings.ToLower(y)); c != 0 {
+		if c := compareFold(x, y); c != 0 {
 			return c
 		}
 		return strings.Compare(x, y)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -258,5 +259,57 @@ func TestResolveSortErrors(t *testing.T) {
 				t.Errorf("ResolveSort(%q) = %v, want *SyntaxError", by, err)
 			}
 		})
+	}
+}
+
+// TestSortFold sorts strings beyond ASCII: by filter.Fold, then byte by
+// byte, unless caseExact. The order differs from that of strings.ToLower:
+// "ſ" sorts as "s", "Μ" as MICRO SIGN before "ß", and "İ" as itself, not as
+// "i".
+func TestSortFold(t *testing.T) {
+	rt := deviceType()
+	for _, tt := range []struct {
+		sortBy, order string
+		want          []string
+	}{
+		{"name", "", []string{"i", "k", "kelvin", "s", "long", "ss", "mu", "sharp", "upper", "lower", "dotted", "dz3", "dz1", "dz2", "sigma"}},
+		{"name", "descending", []string{"sigma", "dz2", "dz1", "dz3", "dotted", "lower", "upper", "sharp", "mu", "ss", "long", "s", "kelvin", "k", "i"}},
+		{"code", "", []string{"ss", "i", "k", "s", "upper", "sharp", "lower", "dotted", "long", "dz3", "dz1", "dz2", "mu", "sigma", "kelvin"}},
+	} {
+		t.Run(tt.sortBy+"/"+tt.order, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, sortedIDs(t, rt, tt.sortBy, tt.order, foldDevices())); diff != "" {
+				t.Errorf("order (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestSortCompareIsFold checks Sort.Compare on every pair of foldDevices
+// against its definition.
+func TestSortCompareIsFold(t *testing.T) {
+	rt := deviceType()
+	asc, err := filter.ResolveSort(rt, "name", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc, err := filter.ResolveSort(rt, "name", "descending")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := foldDevices()
+	for _, a := range rs {
+		for _, b := range rs {
+			x, y := a.Attributes["name"].(string), b.Attributes["name"].(string)
+			want := strings.Compare(filter.Fold(x), filter.Fold(y))
+			if want == 0 {
+				want = strings.Compare(x, y)
+			}
+			if got := asc.Compare(a, b); got != want {
+				t.Errorf("Compare(%q, %q) = %d, want %d", x, y, got, want)
+			}
+			if got := desc.Compare(a, b); got != -want {
+				t.Errorf("descending Compare(%q, %q) = %d, want %d", x, y, got, -want)
+			}
+		}
 	}
 }

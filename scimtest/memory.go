@@ -12,12 +12,11 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"github.com/scim-go/scim"
+	"github.com/scim-go/scim/filter"
 	"github.com/scim-go/scim/resource"
 	"github.com/scim-go/scim/schema"
 )
@@ -259,18 +258,11 @@ func uniqueKey(a *schema.Attribute, r *resource.Resource) (string, bool) {
 }
 
 // foldKey returns a key that is the same for two strings exactly when
-// strings.EqualFold, which filters use to compare strings that are not
-// caseExact, reports them equal: each rune is replaced by the least rune of
-// its simple case folding orbit. (strings.ToLower is not enough: "ſ" and
-// "s" are equal under EqualFold but not in lower case.)
+// filters, which compare strings that are not caseExact through
+// filter.Fold, consider them equal. (strings.ToLower is not enough: "ſ" and
+// "s" are equal under Fold but not in lower case.)
 func foldKey(s string) string {
-	return strings.Map(func(r rune) rune {
-		least := r
-		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-			least = min(least, f)
-		}
-		return least
-	}, s)
+	return filter.Fold(s)
 }
 
 func (h *MemoryHandler) checkUnique(r *resource.Resource) error {
