@@ -44,7 +44,9 @@
 //     sub-attribute value. A name is ALPHA *("-" / "_" / DIGIT / ALPHA)
 //     (RFC 7643 §2.1), optionally preceded by "$" as in "$ref";
 //   - values as in JSON (RFC 8259): strings with every escape decoded,
-//     numbers kept as written ([Number]), true, false and null.
+//     numbers kept as written ([Number]), true, false and null. A string
+//     may not contain U+0000, not even as the escape \u0000: no SCIM value
+//     holds it, and PostgreSQL cannot take it as a text argument.
 //
 // Operators, "and", "or", "not", "pr", true, false and null are matched
 // case-insensitively; [Op] is stored in lower case.

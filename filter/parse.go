@@ -518,8 +518,13 @@ func (st *state) badUTF8(off int, raw, msg string) error {
 	return st.fail(off, msg)
 }
 
-// unescape decodes the JSON escapes in raw, which starts at offset off.
-// Unpaired surrogates become U+FFFD, as in encoding/json.
+// nulInString is the error for a string that holds U+0000. SCIM values
+// never hold it, and PostgreSQL cannot take it in a text argument.
+const nulInString = "a string may not contain U+0000"
+
+// unescape decodes the JSON escapes in raw, which starts at offset off,
+// just after the opening quote. Unpaired surrogates become U+FFFD, as in
+// encoding/json. An escaped U+0000 is an error at the opening quote.
 func (st *state) unescape(raw string, off int) (Value, error) {
 	b := make([]byte, 0, len(raw))
 	for i := 0; i < len(raw); {
@@ -549,6 +554,9 @@ func (st *state) unescape(raw string, off int) (Value, error) {
 			r, ok := hex4(raw, i+2)
 			if !ok {
 				return nil, st.fail(off+i, "invalid escape sequence in string")
+			}
+			if r == 0 {
+				return nil, st.fail(off-1, nulInString)
 			}
 			i += 6
 			if utf16.IsSurrogate(r) {

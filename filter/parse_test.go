@@ -273,6 +273,10 @@ var filterErrors = []errorTest{
 	{"short unicode escape", `a eq "\u12"`, `filter: invalid escape sequence in string at offset 6, found "\\u12"`},
 	{"bad unicode escape", `a eq "\u12G4"`, `filter: invalid escape sequence in string at offset 6, found "\\u12G4"`},
 	{"control character", "a eq \"x\ny\"", `filter: control character in string at offset 7, found "\n"`},
+	{"escaped NUL", `a eq "x\u0000y"`, `filter: a string may not contain U+0000 at offset 5, found "\"x\\u0000y\""`},
+	{"escaped NUL in bracket", `emails[value eq "\u0000"]`, `filter: a string may not contain U+0000 at offset 16, found "\"\\u0000\""`},
+	{"raw NUL", "a eq \"x\x00\"", `filter: control character in string at offset 7, found "\x00"`},
+	{"raw NUL bare", "a eq x\x00", `filter: expected "and" or "or" at offset 6, found "\x00"`},
 	{"invalid utf8", "a eq \"ab\xffc\"", `filter: invalid UTF-8 in string at offset 8, found "\xffc"`},
 	{"invalid utf8 bare", "a eq ab\xd9", `filter: invalid UTF-8 in value at offset 7, found "\xd9"`},
 }
