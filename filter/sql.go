@@ -3,6 +3,7 @@ package filter
 import (
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/scim-go/scim/schema"
 )
@@ -40,10 +41,11 @@ import (
 //     a negated test on a column reads (col IS NULL OR col <> ?), and on a
 //     multi-valued attribute NOT EXISTS (...);
 //   - strings of attributes that are not caseExact compare as LOWER(col)
-//     with an argument lower-cased in Go; co, sw and ew use
-//     LIKE ? ESCAPE '!' with %, _ and ! in the argument escaped by "!".
-//     The escape character is "!" rather than "\" because MySQL reads a
-//     backslash inside a string literal as an escape;
+//     with an argument lower-cased in Go, or as Fold(col) with an argument
+//     folded by [Fold] when the Fold field is set; co, sw and ew use
+//     LIKE ? ESCAPE '!' with %, _ and ! in the argument escaped by "!", or
+//     GLOB ? when Glob is set. The escape character is "!" rather than "\"
+//     because MySQL reads a backslash inside a string literal as an escape;
 //   - "pr" on a string tests that the column is neither NULL nor the empty
 //     string, since Match treats "" as absent; on other types it is
 //     col IS NOT NULL, and on a complex attribute a test that one of its
@@ -54,17 +56,42 @@ import (
 //     1.5 compared with an integer, is turned into an equivalent
 //     comparison, here with 1 or 2, or into a constant.
 //
-// Case and order beyond ASCII are the database's. Arguments are lower-cased
-// with strings.ToLower, but SQLite's LOWER folds only ASCII letters, so
-// there a stored "Ä" never equals a filter's "ä" or "Ä" unless the host
-// loads SQLite's ICU extension or registers a Unicode LOWER function;
-// PostgreSQL's LOWER follows the database's locale. Strings order by the
-// column's collation: a binary one, such as PostgreSQL's "C", gives the
-// byte order Match uses. SQLite's LIKE ignores ASCII case even for
-// caseExact attributes unless PRAGMA case_sensitive_like=ON is set. A
-// dateTime column must hold a type that compares as time (timestamp with
-// time zone in PostgreSQL), or text in the fixed-width layout given as
-// TimeLayout.
+// Case and order of strings are where databases differ from Go and from
+// each other; the fields Fold, Exact and Glob make them agree with Match
+// and Sort.Compare, for every string, not only ASCII:
+//
+//   - With Fold, the host provides a database function, say scim_fold, that
+//     computes [Fold], and every comparison and sort on a string attribute
+//     that is not caseExact reads scim_fold(col) and compares it with a
+//     folded argument. Equality, co, sw and ew then hold exactly when Match
+//     says, and gt, ge, lt, le and ORDER BY follow the byte order of
+//     strings.Compare if scim_fold(col) compares bytewise: always in SQLite,
+//     with COLLATE "C" in PostgreSQL. Without Fold, such strings compare as
+//     LOWER(col) with an argument lowered by strings.ToLower. SQLite's
+//     LOWER lowers only ASCII letters, so that there a stored "Ä" never
+//     equals a filter's "ä"; PostgreSQL's follows the database's locale,
+//     and even where that lowers every letter it differs from Fold on
+//     some: Fold equates "ſ" with "s" and "ς" with "σ", but keeps "İ" apart
+//     from "i".
+//   - With Exact, gt, ge, lt and le on caseExact strings, and ORDER BY on
+//     any string, compare Exact(col), which a host sets to compare bytewise,
+//     as col COLLATE "C" does in PostgreSQL. Without it they follow the
+//     column's collation, which gives Match's order only if that is binary,
+//     as SQLite's default BINARY or PostgreSQL's "C" is. Equality, co, sw
+//     and ew do not need it, so plain indexes on the columns stay usable.
+//   - With Glob, co, sw and ew use SQLite's GLOB, which, unlike its LIKE,
+//     never ignores case, so that they respect caseExact even without
+//     PRAGMA case_sensitive_like=ON. Other databases have no GLOB.
+//
+// A host on SQLite sets Fold and Glob, on PostgreSQL Fold and Exact. The
+// generated SQL then gives exactly the results of Match and Sort.Compare
+// for every string, except that a multi-valued attribute sorts by its least
+// value (see OrderBy). An index on the expression Fold returns, with
+// scim_fold declared deterministic (IMMUTABLE in PostgreSQL), serves eq
+// and sorting; like any stored fold, it must be rebuilt when the Unicode
+// version behind scim_fold changes. A dateTime column must hold a type that
+// compares as time (timestamp with time zone in PostgreSQL), or text in the
+// fixed-width layout given as TimeLayout.
 //
 // Every generated condition, and every sub-expression in it, is enclosed in
 // parentheses, so it can follow WHERE or AND whatever surrounds it. A host's
@@ -103,6 +130,65 @@ type SQL struct {
 	// compares as time only in a fixed-width layout such as
 	// [TextTimeLayout], which the host must then also store.
 	TimeLayout string
+
+	// Fold, if not nil, returns an SQL expression that computes [Fold] of
+	// the column expression col, for comparisons and sorts on strings of
+	// attributes that are not caseExact: such a comparison reads Fold(col)
+	// and takes Fold of the filter's value as its argument (the pattern of
+	// co, sw and ew is built from it), and a sort orders by Fold(col), then
+	// by the column itself (Exact(col) if Exact is set), then by id; a
+	// multi-valued attribute sorts by MIN(Fold(col)). For SQLite, with a
+	// function scim_fold registered with the driver that returns
+	// filter.Fold of its argument (and NULL for NULL), Fold may be
+	//
+	//	func(col string) string { return "scim_fold(" + col + ")" }
+	//
+	// and for PostgreSQL, with such a function scim_fold(text) defined in
+	// the database,
+	//
+	//	func(col string) string { return "(scim_fold(" + col + `) COLLATE "C")` }
+	//
+	// so that the folded strings order bytewise.
+	//
+	// col is a column expression from Columns or a table's Columns, in
+	// parentheses unless it is a plain name. The result is written into the
+	// SQL as it is, as the operand of a comparison, LIKE, GLOB, MIN or
+	// ORDER BY, so it must be a single operand, such as a function call,
+	// and hold no placeholders. Fold is called while the SQL is written, on
+	// the goroutine that calls Where or OrderBy, so it must be safe for
+	// concurrent use, as a function of col alone is.
+	//
+	// If Fold is nil, such strings compare as LOWER(col) with an argument
+	// in lower case (strings.ToLower), which agrees with Match for ASCII
+	// only; see the type's documentation.
+	Fold func(col string) string
+
+	// Exact, if not nil, returns an SQL expression for the column
+	// expression col that compares bytewise, as strings.Compare does, for
+	// gt, ge, lt and le on strings of caseExact attributes, and for the
+	// sort keys of strings: a caseExact string sorts by Exact(col), a
+	// string that is not caseExact by Fold(col) and then Exact(col). For
+	// PostgreSQL it may be
+	//
+	//	func(col string) string { return col + ` COLLATE "C"` }
+	//
+	// It is not used for eq, ne, co, sw and ew, whose results do not depend
+	// on the collation, nor for the "id" column that breaks ties in
+	// OrderBy, so plain indexes on those columns stay usable. col and the
+	// result are as for Fold. If Exact is nil the column is compared and
+	// sorted as it is, in the order of its collation.
+	Exact func(col string) string
+
+	// Glob writes co, sw and ew as col GLOB ?, or, negated,
+	// (col IS NULL OR col NOT GLOB ?), instead of with LIKE. It is for
+	// SQLite, whose LIKE ignores ASCII case even for caseExact attributes
+	// unless PRAGMA case_sensitive_like=ON is set. The argument is a
+	// pattern in which GLOB's special characters stand for themselves ("*"
+	// written as "[*]", "?" as "[?]" and "[" as "[[]"): "*lit*" for co,
+	// "lit*" for sw and "*lit" for ew. For attributes that are not
+	// caseExact, col is Fold(col) and lit folded, or, if Fold is nil,
+	// LOWER(col) and lit in lower case.
+	Glob bool
 }
 
 // SQLTable is a child table that holds the values of one attribute, one row
@@ -178,11 +264,16 @@ func (s *SQL) Where(f *Filter, args []any) (string, []any, error) {
 // OrderBy returns the list of sort keys that follows ORDER BY for srt,
 // appending any parameter values to args. It orders as [Sort.Compare]:
 // resources without a value last in either direction, strings of
-// attributes that are not caseExact by LOWER(col) and then by col, and
+// attributes that are not caseExact by LOWER(col), or Fold(col) if the
+// Fold field is set, and then by col, or Exact(col) if Exact is set, and
 // ties by the "id" column in ascending order, so paging is stable. For
 // userName ascending it returns
 //
 //	CASE WHEN u.user_name IS NULL THEN 1 ELSE 0 END, LOWER(u.user_name) ASC, u.user_name ASC, u.id ASC
+//
+// and with PostgreSQL's Fold and Exact of the field docs
+//
+//	CASE WHEN u.user_name IS NULL THEN 1 ELSE 0 END, (scim_fold(u.user_name) COLLATE "C") ASC, u.user_name COLLATE "C" ASC, u.id ASC
 //
 // A multi-valued attribute sorts by the least value among the elements
 // whose "primary" column is true, else by the least value of all: a table
@@ -209,6 +300,12 @@ func (s *SQL) OrderBy(srt *Sort, args []any) (string, []any, error) {
 	a := srt.Attr
 	leaf := a.Leaf()
 	fold := isText(leaf.Type) && !leaf.CaseExact
+	// The form of the column as a sort key: Exact(col) for strings, also
+	// after Fold(col) for those that are not caseExact.
+	key := plainCol
+	if isText(leaf.Type) {
+		key = exactCol
+	}
 	t, inTable, err := s.table(a)
 	if err != nil {
 		return "", args, err
@@ -222,10 +319,13 @@ func (s *SQL) OrderBy(srt *Sort, args []any) (string, []any, error) {
 		if p := a.Attr.SubAttribute("primary"); a.Attr.MultiValued && p != nil && p.Type == schema.Boolean {
 			primary = t.Columns[p.Name]
 		}
+		if fold {
+			key = foldCol
+		}
 		w.str("CASE WHEN ")
-		w.sortKey(t, col, fold, primary)
+		w.sortKey(t, col, key, primary)
 		w.str(" IS NULL THEN 1 ELSE 0 END, ")
-		w.sortKey(t, col, fold, primary)
+		w.sortKey(t, col, key, primary)
 		w.str(dir)
 	} else {
 		col, err := s.column(a)
@@ -236,13 +336,11 @@ func (s *SQL) OrderBy(srt *Sort, args []any) (string, []any, error) {
 		w.col(col)
 		w.str(" IS NULL THEN 1 ELSE 0 END, ")
 		if fold {
-			w.str("LOWER(")
-			w.str(col)
-			w.str(")")
+			w.operand(col, foldCol)
 			w.str(dir)
 			w.str(", ")
 		}
-		w.col(col)
+		w.operand(col, key)
 		w.str(dir)
 		if col == id {
 			return string(w.b), w.args, nil
@@ -346,7 +444,7 @@ func (s *SQL) subColumns(a Attribute, t *SQLTable) (cols []string, subs []*schem
 // holds for it, and FALSE or NULL otherwise; since the only connectives
 // left are AND and OR, which never turn NULL into TRUE, the whole condition
 // is TRUE exactly for the matching rows. No NOT is written except in the
-// two-valued NOT EXISTS and in NOT LIKE after an IS NULL test.
+// two-valued NOT EXISTS and in NOT LIKE or NOT GLOB after an IS NULL test.
 type sqlWriter struct {
 	s    *SQL
 	b    []byte
@@ -370,18 +468,60 @@ func (w *sqlWriter) arg(v any) {
 // unless it is a plain, possibly qualified or quoted, name. Inside a
 // function call such as LOWER(...) it needs none and is written with str.
 func (w *sqlWriter) col(c string) {
+	if plainName(c) {
+		w.str(c)
+		return
+	}
+	w.b = append(w.b, '(')
+	w.b = append(w.b, c...)
+	w.b = append(w.b, ')')
+}
+
+// plainName reports whether the column expression c is a plain, possibly
+// qualified or quoted, name.
+func plainName(c string) bool {
 	for i := 0; i < len(c); i++ {
 		switch b := c[i]; {
 		case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', '0' <= b && b <= '9',
 			b == '_', b == '.', b == '"', b == '`', b == '[', b == ']', b >= 0x80:
 			continue
 		}
-		w.b = append(w.b, '(')
-		w.b = append(w.b, c...)
-		w.b = append(w.b, ')')
-		return
+		return false
 	}
-	w.b = append(w.b, c...)
+	return true
+}
+
+// operandOf returns the column expression c as col writes it.
+func operandOf(c string) string {
+	if plainName(c) {
+		return c
+	}
+	return "(" + c + ")"
+}
+
+// A colForm is how a comparison or sort key reads a column.
+type colForm int
+
+const (
+	plainCol colForm = iota // the column as it is
+	foldCol                 // Fold(col), or LOWER(col) if SQL.Fold is nil
+	exactCol                // Exact(col), or the column if SQL.Exact is nil
+)
+
+// operand writes the column c in form f.
+func (w *sqlWriter) operand(c string, f colForm) {
+	switch {
+	case f == foldCol && w.s.Fold != nil:
+		w.str(w.s.Fold(operandOf(c)))
+	case f == foldCol:
+		w.str("LOWER(")
+		w.str(c)
+		w.str(")")
+	case f == exactCol && w.s.Exact != nil:
+		w.str(w.s.Exact(operandOf(c)))
+	default:
+		w.col(c)
+	}
 }
 
 // cond writes n, negated if neg. tab is the table of the enclosing value
@@ -673,27 +813,28 @@ func (w *sqlWriter) compare(n *compareNode, col string, neg bool) {
 	op := n.op
 	switch n.typ {
 	case schema.String, schema.Reference, schema.Binary:
-		s := n.lit.s
-		if !n.caseExact {
-			s = n.lit.lower
+		s, form := n.lit.s, plainCol
+		switch {
+		case !n.caseExact && w.s.Fold != nil:
+			s, form = n.lit.fold, foldCol
+		case !n.caseExact:
+			s, form = n.lit.lower, foldCol
+		case op == Gt || op == Ge || op == Lt || op == Le:
+			form = exactCol
 		}
 		switch op {
-		case Co:
-			s = "%" + escapeLike(s) + "%"
-		case Sw:
-			s = escapeLike(s) + "%"
-		case Ew:
-			s = "%" + escapeLike(s)
+		case Co, Sw, Ew:
+			s = w.pattern(op, s)
 		}
-		w.test(col, !n.caseExact, op, s, neg)
+		w.test(col, form, op, s, neg)
 	case schema.Boolean:
-		w.test(col, false, op, n.lit.b, neg)
+		w.test(col, plainCol, op, n.lit.b, neg)
 	case schema.DateTime:
 		t := n.lit.t.UTC()
 		if w.s.TimeLayout != "" {
-			w.test(col, false, op, t.Format(w.s.TimeLayout), neg)
+			w.test(col, plainCol, op, t.Format(w.s.TimeLayout), neg)
 		} else {
-			w.test(col, false, op, t, neg)
+			w.test(col, plainCol, op, t, neg)
 		}
 	case schema.Integer, schema.Decimal:
 		arg, op, outcome := number(n)
@@ -703,7 +844,7 @@ func (w *sqlWriter) compare(n *compareNode, col string, neg bool) {
 		case numNever:
 			w.constant(neg)
 		default:
-			w.test(col, false, op, arg, neg)
+			w.test(col, plainCol, op, arg, neg)
 		}
 	default:
 		// Resolve refuses comparisons with complex values.
@@ -711,30 +852,56 @@ func (w *sqlWriter) compare(n *compareNode, col string, neg bool) {
 	}
 }
 
-// test writes (col op ?), or if neg (col IS NULL OR col !op ?), with
-// LOWER(col) if lower.
-func (w *sqlWriter) test(col string, lower bool, op Op, arg any, neg bool) {
+// test writes (col op ?), or if neg (col IS NULL OR col !op ?), with col
+// in form f.
+func (w *sqlWriter) test(col string, f colForm, op Op, arg any, neg bool) {
 	w.str("(")
 	if neg {
 		w.col(col)
 		w.str(" IS NULL OR ")
 	}
-	if lower {
-		w.str("LOWER(")
-		w.str(col)
-		w.str(")")
-	} else {
-		w.col(col)
-	}
-	w.str(sqlOp(op, neg))
+	w.operand(col, f)
+	w.str(w.sqlOp(op, neg))
 	w.arg(arg)
-	if op == Co || op == Sw || op == Ew {
+	if (op == Co || op == Sw || op == Ew) && !w.s.Glob {
 		w.str(" ESCAPE '!'")
 	}
 	w.str(")")
 }
 
+// pattern returns the LIKE or GLOB pattern for co, sw or ew with s.
+func (w *sqlWriter) pattern(op Op, s string) string {
+	if w.s.Glob {
+		switch op {
+		case Co:
+			return "*" + escapeGlob(s) + "*"
+		case Sw:
+			return escapeGlob(s) + "*"
+		}
+		return "*" + escapeGlob(s)
+	}
+	switch op {
+	case Co:
+		return "%" + escapeLike(s) + "%"
+	case Sw:
+		return escapeLike(s) + "%"
+	}
+	return "%" + escapeLike(s)
+}
+
 // sqlOp returns the SQL operator for op, or for its negation if neg.
+func (w *sqlWriter) sqlOp(op Op, neg bool) string {
+	if w.s.Glob && (op == Co || op == Sw || op == Ew) {
+		if neg {
+			return " NOT GLOB "
+		}
+		return " GLOB "
+	}
+	return sqlOp(op, neg)
+}
+
+// sqlOp returns the SQL operator for op, or for its negation if neg, with
+// LIKE for co, sw and ew.
 func sqlOp(op Op, neg bool) string {
 	switch op {
 	case Eq:
@@ -791,6 +958,27 @@ func escapeLike(s string) string {
 	return string(b)
 }
 
+// escapeGlob escapes GLOB's special characters *, ? and [ in s, each as a
+// bracket expression that matches only itself.
+func escapeGlob(s string) string {
+	if !strings.ContainsAny(s, "*?[") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '*', '?', '[':
+			b.WriteByte('[')
+			b.WriteByte(c)
+			b.WriteByte(']')
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
 // The outcomes of a numeric comparison that number can decide without the
 // database.
 const (
@@ -841,16 +1029,15 @@ func isText(t schema.Type) bool {
 }
 
 // sortKey writes the value a multi-valued attribute sorts by: the least
-// value of col among primary rows, else among all rows.
-func (w *sqlWriter) sortKey(t SQLTable, col string, fold bool, primary string) {
+// value of col in form f among primary rows, else among all rows.
+func (w *sqlWriter) sortKey(t SQLTable, col string, f colForm, primary string) {
 	sub := func(primaryOnly bool) {
 		w.str("(SELECT MIN(")
-		if fold {
-			w.str("LOWER(")
-		}
-		w.str(col)
-		if fold {
-			w.str(")")
+		if f == foldCol || f == exactCol && w.s.Exact != nil {
+			w.operand(col, f)
+		} else {
+			// Inside MIN(...) the column needs no parentheses.
+			w.str(col)
 		}
 		w.str(") FROM ")
 		w.str(t.From)

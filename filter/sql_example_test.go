@@ -90,3 +90,60 @@ func ExampleUnmappedError() {
 	// nickName
 	// filter: attribute "nickName" is not mapped to SQL
 }
+
+// A host on PostgreSQL defines a function scim_fold that computes
+// filter.Fold, and sets Fold and Exact so that strings compare and sort as
+// Filter.Match and Sort.Compare do, beyond ASCII too; a host on SQLite
+// registers scim_fold with its driver and sets Fold and Glob.
+func ExampleSQL_fold() {
+	columns := map[string]string{
+		"id":         "u.id",
+		"userName":   "u.user_name",
+		"externalId": "u.external_id",
+	}
+	postgres := &filter.SQL{
+		Placeholder: filter.Dollar,
+		Columns:     columns,
+		Fold:        func(col string) string { return "(scim_fold(" + col + `) COLLATE "C")` },
+		Exact:       func(col string) string { return col + ` COLLATE "C"` },
+	}
+	sqlite := &filter.SQL{
+		Columns: columns,
+		Fold:    func(col string) string { return "scim_fold(" + col + ")" },
+		Glob:    true,
+	}
+
+	rt := schema.UserResourceType()
+	f, err := filter.Compile(rt, `userName sw "ÄR" and externalId gt "K*" and not (externalId co "*")`)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	srt, err := filter.ResolveSort(rt, "userName", "")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, m := range []*filter.SQL{postgres, sqlite} {
+		where, args, err := m.Where(f, nil)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		order, _, err := m.OrderBy(srt, nil)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println("WHERE", where)
+		fmt.Printf("%q\n", args)
+		fmt.Println("ORDER BY", order)
+	}
+	// Output:
+	// WHERE (((scim_fold(u.user_name) COLLATE "C") LIKE $1 ESCAPE '!') AND (u.external_id COLLATE "C" > $2) AND (u.external_id IS NULL OR u.external_id NOT LIKE $3 ESCAPE '!'))
+	// ["är%" "K*" "%*%"]
+	// ORDER BY CASE WHEN u.user_name IS NULL THEN 1 ELSE 0 END, (scim_fold(u.user_name) COLLATE "C") ASC, u.user_name COLLATE "C" ASC, u.id ASC
+	// WHERE ((scim_fold(u.user_name) GLOB ?) AND (u.external_id > ?) AND (u.external_id IS NULL OR u.external_id NOT GLOB ?))
+	// ["är*" "K*" "*[*]*"]
+	// ORDER BY CASE WHEN u.user_name IS NULL THEN 1 ELSE 0 END, scim_fold(u.user_name) ASC, u.user_name ASC, u.id ASC
+}

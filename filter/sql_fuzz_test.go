@@ -24,36 +24,43 @@ import (
 //     parentheses, commas, placeholders, the quoted strings '!' and the
 //     empty string (two single quotes), and the digits 0 and 1 in the fixed
 //     forms (1 = 1), (1 = 0), SELECT 1, THEN 1 and ELSE 0. Every right
-//     operand of a comparison or LIKE is a placeholder, the empty string or
-//     one of those constants, and the placeholders are numbered 1, 2, ...
-//     one per argument. A literal written into the text would have to be
-//     made of those tokens alone and sit where none of them may, so a
-//     string, number or dateTime cannot slip in.
+//     operand of a comparison, LIKE or GLOB is a placeholder, the empty
+//     string or one of those constants, and the placeholders are numbered
+//     1, 2, ... one per argument. A literal written into the text would
+//     have to be made of those tokens alone and sit where none of them
+//     may, so a string, number or dateTime cannot slip in.
 //  2. Non-interference (the second Where). Every literal of the resolved
 //     filter is replaced by a different value of its type; strings by a
-//     hostile one full of quotes, comment markers, LIKE wildcards and
+//     hostile one full of quotes, comment markers, LIKE and GLOB
+//     wildcards, letters whose fold is not their lower case, and
 //     placeholders. The SQL text must not change at all, so it cannot
 //     depend on what a string literal holds.
 //  3. Delivery (checkStringArgs). Each string literal must arrive, in
-//     filter order, as its own argument: unchanged (lower-cased for
-//     attributes that are not caseExact), or as a LIKE pattern whose only
-//     unescaped wildcards are the leading or trailing % that co, sw and ew
-//     add.
+//     filter order, as its own argument: unchanged (for attributes that
+//     are not caseExact, folded with Fold, or lower-cased if the mapping
+//     has no Fold), or as a LIKE or GLOB pattern whose only unescaped
+//     wildcards are the leading or trailing % or * that co, sw and ew add.
 //
 // It also checks that Where succeeds (the mapping is complete), that the
 // condition is one parenthesised expression, and, for inputs that are
-// attribute paths, the same for OrderBy.
+// attribute paths, the same for OrderBy. Each check runs with the mapping
+// as it is and with the fields Fold, Exact and Glob set as a host on
+// PostgreSQL or SQLite sets them (sqlVariants), whose expressions count as
+// the host's fragments.
 func FuzzSQL(f *testing.F) {
 	for _, s := range sqlFuzzSeeds() {
 		f.Add(s)
 	}
 	user, device := schema.UserResourceType(), sqlDeviceType()
-	targets := []struct {
+	type target struct {
 		rt *schema.ResourceType
 		m  *SQL
-	}{
-		{user, fullSQL(user)},
-		{device, fullSQL(device)},
+	}
+	var targets []target
+	for _, rt := range []*schema.ResourceType{user, device} {
+		for _, m := range sqlVariants(fullSQL(rt)) {
+			targets = append(targets, target{rt, m})
+		}
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, tg := range targets {
@@ -143,6 +150,21 @@ func fullSQL(rt *schema.ResourceType) *SQL {
 	return m
 }
 
+// sqlVariants returns m as it is and with the fields Fold, Exact and Glob
+// set in the combinations hosts use.
+func sqlVariants(m *SQL) []*SQL {
+	pg, sqlite, other := *m, *m, *m
+	pg.Fold, pg.Exact = pgFold, pgExact
+	sqlite.Fold, sqlite.Glob = sqliteFold, true
+	other.Exact, other.Glob = pgExact, true
+	return []*SQL{m, &pg, &sqlite, &other}
+}
+
+// The Fold and Exact functions of the tests.
+func pgFold(c string) string     { return "(scim_fold(" + c + `) COLLATE "C")` }
+func pgExact(c string) string    { return c + ` COLLATE "C"` }
+func sqliteFold(c string) string { return "scim_fold(" + c + ")" }
+
 // sqlName turns an attribute path into an SQL name.
 func sqlName(s string) string {
 	b := []byte(s)
@@ -155,16 +177,26 @@ func sqlName(s string) string {
 }
 
 // hostFragments returns every string m may write into SQL, longest first so
-// that a replacer cuts out whole fragments.
+// that a replacer cuts out whole fragments: column expressions and what
+// Fold and Exact make of them, tables and joins.
 func hostFragments(m *SQL) []string {
 	var fs []string
-	for _, c := range m.Columns {
+	col := func(c string) {
 		fs = append(fs, c)
+		if m.Fold != nil {
+			fs = append(fs, m.Fold(operandOf(c)))
+		}
+		if m.Exact != nil {
+			fs = append(fs, m.Exact(operandOf(c)))
+		}
+	}
+	for _, c := range m.Columns {
+		col(c)
 	}
 	for _, t := range m.Tables {
 		fs = append(fs, t.From, t.Join)
 		for _, c := range t.Columns {
-			fs = append(fs, c)
+			col(c)
 		}
 	}
 	slices.SortFunc(fs, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
@@ -190,7 +222,7 @@ func checkWhere(t *testing.T, rt *schema.ResourceType, full *SQL, s string, flt 
 		if err := checkSQLText(&m, where, args, np, true); err != nil {
 			t.Fatalf("Where(%q) = %s %v:\n%v", s, where, args, err)
 		}
-		if err := checkStringArgs(flt.root, args[np:]); err != nil {
+		if err := checkStringArgs(&m, flt.root, args[np:]); err != nil {
 			t.Fatalf("Where(%q) = %s %v:\n%v", s, where, args, err)
 		}
 
@@ -208,7 +240,7 @@ func checkWhere(t *testing.T, rt *schema.ResourceType, full *SQL, s string, flt 
 		if where2 != where || len(args2) != len(args) {
 			t.Fatalf("Where(%q) depends on the literals' values:\n%s %v\n%s %v", s, where, args, where2, args2)
 		}
-		if err := checkStringArgs(mut.root, args2[np:]); err != nil {
+		if err := checkStringArgs(&m, mut.root, args2[np:]); err != nil {
 			t.Fatalf("Where(%q) with other literals = %s %v:\n%v", s, where2, args2, err)
 		}
 
@@ -249,6 +281,7 @@ var sqlKeywords = map[string]bool{
 	"AND": true, "OR": true, "NOT": true, "EXISTS": true, "SELECT": true, "FROM": true, "WHERE": true,
 	"IS": true, "NULL": true, "LOWER": true, "LIKE": true, "ESCAPE": true, "CASE": true, "WHEN": true,
 	"THEN": true, "ELSE": true, "END": true, "COALESCE": true, "MIN": true, "ASC": true, "DESC": true,
+	"GLOB": true,
 }
 
 type sqlToken struct {
@@ -351,6 +384,14 @@ func checkSQLText(m *SQL, sql string, args []any, nPrefix int, whole bool) error
 			if !sqlKeywords[tok.text] {
 				return fmt.Errorf("token %d: unexpected word %q", i, tok.text)
 			}
+			switch {
+			case tok.text == "LOWER" && m.Fold != nil:
+				return fmt.Errorf("token %d: LOWER although the mapping has Fold", i)
+			case (tok.text == "LIKE" || tok.text == "ESCAPE") && m.Glob:
+				return fmt.Errorf("token %d: %s although the mapping has Glob", i, tok.text)
+			case tok.text == "GLOB" && !m.Glob:
+				return fmt.Errorf("token %d: GLOB although the mapping has no Glob", i)
+			}
 			if tok.text == "ESCAPE" && (next.kind != 'q' || next.text != "!") {
 				return fmt.Errorf("token %d: ESCAPE not followed by '!'", i)
 			}
@@ -371,7 +412,7 @@ func checkSQLText(m *SQL, sql string, args []any, nPrefix int, whole bool) error
 				return fmt.Errorf("token %d: number %s out of place", i, tok.text)
 			}
 		case 'p':
-			if !(prev.kind == 'o' || isWord(prev, "LIKE")) {
+			if !(prev.kind == 'o' || isWord(prev, "LIKE") || isWord(prev, "GLOB")) {
 				return fmt.Errorf("token %d: placeholder not after an operator", i)
 			}
 			placeholders++
@@ -388,7 +429,7 @@ func checkSQLText(m *SQL, sql string, args []any, nPrefix int, whole bool) error
 				return errors.New("not one parenthesised expression")
 			}
 		}
-		if tok.kind == 'o' || isWord(tok, "LIKE") {
+		if tok.kind == 'o' || isWord(tok, "LIKE") || isWord(tok, "GLOB") {
 			switch {
 			case next.kind == 'p':
 			case next.kind == 'q' && next.text == "":
@@ -417,9 +458,9 @@ func checkSQLText(m *SQL, sql string, args []any, nPrefix int, whole bool) error
 	return nil
 }
 
-// checkStringArgs checks that the string arguments, which Where appends in
+// checkStringArgs checks that the string arguments, which m.Where appends in
 // filter order, carry the string literals of the resolved filter n.
-func checkStringArgs(n node, args []any) error {
+func checkStringArgs(m *SQL, n node, args []any) error {
 	var want []*compareNode
 	var walk func(node)
 	walk = func(n node) {
@@ -452,23 +493,30 @@ func checkStringArgs(n node, args []any) error {
 	}
 	for i, c := range want {
 		lit := c.lit.s
-		if !c.caseExact {
-			lit = c.lit.lower
+		switch {
+		case !c.caseExact && m.Fold != nil:
+			lit = Fold(c.lit.s)
+		case !c.caseExact:
+			lit = strings.ToLower(c.lit.s)
+		}
+		wild, unescape := "%", unescapeLike
+		if m.Glob {
+			wild, unescape = "*", unescapeGlob
 		}
 		arg, ok := got[i], true
 		switch c.op {
 		case Co:
-			arg, ok = strings.CutPrefix(arg, "%")
+			arg, ok = strings.CutPrefix(arg, wild)
 			if ok {
-				arg, ok = strings.CutSuffix(arg, "%")
+				arg, ok = strings.CutSuffix(arg, wild)
 			}
 		case Sw:
-			arg, ok = strings.CutSuffix(arg, "%")
+			arg, ok = strings.CutSuffix(arg, wild)
 		case Ew:
-			arg, ok = strings.CutPrefix(arg, "%")
+			arg, ok = strings.CutPrefix(arg, wild)
 		}
 		if ok && (c.op == Co || c.op == Sw || c.op == Ew) {
-			arg, ok = unescapeLike(arg)
+			arg, ok = unescape(arg)
 		}
 		if !ok || arg != lit {
 			return fmt.Errorf("argument %d is %q, not literal %q for %s", i, got[i], lit, c.op)
@@ -498,8 +546,29 @@ func unescapeLike(p string) (string, bool) {
 	return b.String(), true
 }
 
+// unescapeGlob decodes a GLOB pattern that must match only literally:
+// every *, ? and [ is written as a bracket expression holding it alone.
+func unescapeGlob(p string) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; c {
+		case '*', '?':
+			return "", false
+		case '[':
+			if i+2 >= len(p) || !strings.ContainsRune("*?[", rune(p[i+1])) || p[i+2] != ']' {
+				return "", false
+			}
+			b.WriteByte(p[i+1])
+			i += 2
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), true
+}
+
 // hostileString is what mutateLiterals puts in place of string literals.
-const hostileString = "x'); DROP TABLE users; -- /* ?$1 ESCAPE '!' %_!\\ \" ÄÖ \x00"
+const hostileString = "x'); DROP TABLE users; -- /* ?$1 ESCAPE '!' %_!\\ \" ÄÖſ\u212A *?[^]] GLOB \x00"
 
 // mutateLiterals replaces each literal of the resolved filter n by another
 // value of its type that the translation must treat alike: strings by
@@ -524,7 +593,7 @@ func mutateLiterals(n node, k *int) {
 		switch n.typ {
 		case schema.String, schema.Reference, schema.Binary:
 			l.s = hostileString + strconv.Itoa(*k)
-			l.lower = strings.ToLower(l.s)
+			l.fold, l.lower = Fold(l.s), strings.ToLower(l.s)
 		case schema.Boolean:
 			l.b = !l.b
 		case schema.DateTime:
@@ -588,11 +657,47 @@ func TestSQLCheckerRejects(t *testing.T) {
 		{"%a!%b%"},
 		{"a!%b", "x%"},
 	} {
-		if err := checkStringArgs(f.root, args); err == nil {
+		if err := checkStringArgs(m, f.root, args); err == nil {
 			t.Errorf("checkStringArgs accepts %q", args)
 		}
 	}
-	if err := checkStringArgs(f.root, []any{"%a!%b%", "x%"}); err != nil {
+	if err := checkStringArgs(m, f.root, []any{"%a!%b%", "x%"}); err != nil {
 		t.Errorf("checkStringArgs rejects good arguments: %v", err)
+	}
+
+	g := *m
+	g.Glob, g.Fold = true, sqliteFold
+	f, err = Compile(schema.UserResourceType(), `userName co "A*[\u212A" and title sw "?"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]any{
+		{"*a*[k*", "[?]*"},     // * not escaped
+		{"*a[*][[]k*", "?*"},   // ? not escaped
+		{"*a[*][[]K*", "[?]*"}, // not folded
+		{"%a[*][[]k%", "[?]*"}, // LIKE wildcards
+		{"*a[*][[]k*", "*[?]*"},
+	} {
+		if err := checkStringArgs(&g, f.root, args); err == nil {
+			t.Errorf("checkStringArgs with Glob accepts %q", args)
+		}
+	}
+	if err := checkStringArgs(&g, f.root, []any{"*a[*][[]k*", "[?]*"}); err != nil {
+		t.Errorf("checkStringArgs with Glob rejects good arguments: %v", err)
+	}
+	for _, sql := range []string{
+		`(LOWER(u.user_name) GLOB ?)`,
+		`(scim_fold(u.user_name) LIKE ? ESCAPE '!')`,
+		`(scim_fold(u.user_name) GLOB ? ESCAPE '!')`,
+	} {
+		if err := checkSQLText(&g, sql, []any{"x"}, 0, true); err == nil {
+			t.Errorf("checkSQLText with Fold and Glob accepts %s", sql)
+		}
+	}
+	if err := checkSQLText(&g, `(scim_fold(u.user_name) GLOB ?)`, []any{"x"}, 0, true); err != nil {
+		t.Errorf("checkSQLText with Fold and Glob rejects a good condition: %v", err)
+	}
+	if err := checkSQLText(m, `(u.user_name GLOB ?)`, []any{"x"}, 0, true); err == nil {
+		t.Error("checkSQLText without Glob accepts GLOB")
 	}
 }
