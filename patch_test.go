@@ -285,3 +285,52 @@ func BenchmarkPatch(b *testing.B) {
 		}
 	})
 }
+
+// emailValues returns n emails as a JSON array, numbered from "from".
+func emailValues(from, n int) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"value":"user%d@example.com","type":"work"}`, from+i)
+	}
+	return b.String() + "]"
+}
+
+// BenchmarkPatchValues measures one PATCH that adds n emails to a user,
+// and one that removes n emails from a user holding n, through ServeHTTP
+// on the memory handler: the cost must grow linearly with n.
+func BenchmarkPatchValues(b *testing.B) {
+	for _, n := range []int{1_000, 10_000} {
+		add := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"emails","value":` + emailValues(0, n) + `}]}`
+		remove := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"remove","path":"emails","value":` + emailValues(0, n) + `}]}`
+		b.Run(fmt.Sprintf("add/values=%d", n), func(b *testing.B) {
+			srv := newTestServer(b, scim.Config{})
+			serveRequest(srv, "POST", "/Users", "", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen"}`)
+			b.ReportAllocs()
+			for b.Loop() {
+				if rec := serveRequest(srv, "PATCH", "/Users/u1", "", add); rec.Code != 200 {
+					b.Fatal(rec.Code, rec.Body)
+				}
+				b.StopTimer()
+				serveRequest(srv, "PATCH", "/Users/u1", "", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"remove","path":"emails"}]}`)
+				b.StartTimer()
+			}
+		})
+		b.Run(fmt.Sprintf("remove/values=%d", n), func(b *testing.B) {
+			srv := newTestServer(b, scim.Config{})
+			serveRequest(srv, "POST", "/Users", "", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen"}`)
+			b.ReportAllocs()
+			for b.Loop() {
+				b.StopTimer()
+				serveRequest(srv, "PATCH", "/Users/u1", "", add)
+				b.StartTimer()
+				if rec := serveRequest(srv, "PATCH", "/Users/u1", "", remove); rec.Code != 200 {
+					b.Fatal(rec.Code, rec.Body)
+				}
+			}
+		})
+	}
+}

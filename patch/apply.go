@@ -340,12 +340,13 @@ func merge(a *schema.Attribute, obj, v map[string]any) (map[string]any, *opError
 // Values not present are ignored.
 func removeValues(m map[string]any, a *schema.Attribute, vals []any) *opError {
 	elems := list(m[a.Name])
+	gone := newValueSet(a)
+	for i, v := range vals {
+		gone.add(v, i)
+	}
 	for i, e := range elems {
-		for _, v := range vals {
-			if same(a, e, v) {
-				elems[i] = nil
-				break
-			}
+		if gone.find(e) >= 0 {
+			elems[i] = nil
 		}
 	}
 	if elems = compact(elems); len(elems) == 0 {
@@ -359,18 +360,17 @@ func removeValues(m map[string]any, a *schema.Attribute, vals []any) *opError {
 // appendNew appends to elems the values of vals it does not hold yet, and
 // returns the indices of the values of vals in the result.
 func appendNew(a *schema.Attribute, elems, vals []any) ([]any, []int) {
-	var touched []int
+	set := newValueSet(a)
+	for i, e := range elems {
+		set.add(e, i)
+	}
+	touched := make([]int, 0, len(vals))
 	for _, v := range vals {
-		found := -1
-		for i, e := range elems {
-			if same(a, e, v) {
-				found = i
-				break
-			}
-		}
+		found := set.find(v)
 		if found < 0 {
 			elems = append(elems, v)
 			found = len(elems) - 1
+			set.add(v, found)
 		}
 		touched = append(touched, found)
 	}
@@ -378,11 +378,10 @@ func appendNew(a *schema.Attribute, elems, vals []any) ([]any, []int) {
 }
 
 // same reports whether x and y are the same value of the multi-valued
-// attribute a: complex values with a "value" sub-attribute by their value
-// and type, everything else by equality.
-func same(a *schema.Attribute, x, y any) bool {
-	elem := *a
-	elem.MultiValued = false
+// attribute a, whose single-valued form is elem: complex values with a
+// "value" sub-attribute by their value and type, everything else by
+// equality.
+func same(a, elem *schema.Attribute, x, y any) bool {
 	mx, okx := x.(map[string]any)
 	my, oky := y.(map[string]any)
 	if okx && oky && a.Type == schema.Complex {
@@ -394,7 +393,7 @@ func same(a *schema.Attribute, x, y any) bool {
 			return ts == nil || mx["type"] == nil || my["type"] == nil || resource.Equal(ts, mx["type"], my["type"])
 		}
 	}
-	return resource.Equal(&elem, x, y)
+	return resource.Equal(elem, x, y)
 }
 
 // primaryFirst clears "primary" on every value of elems but the touched

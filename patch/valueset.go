@@ -1,0 +1,196 @@
+package patch
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/scim-go/scim/filter"
+	"github.com/scim-go/scim/resource"
+	"github.com/scim-go/scim/schema"
+)
+
+// valueSet finds, among the values of a multi-valued attribute, the first
+// that is the same as a given value, as same compares them, in constant
+// time: adding, removing and de-duplicating n values then costs O(n), not
+// O(n²) comparisons. Values are hashed by a key that equal values share;
+// complex values with a "value" sub-attribute, which same tells apart by
+// value and type only, are found by their value's key and then by type.
+type valueSet struct {
+	a       *schema.Attribute
+	elem    *schema.Attribute // a as single-valued, for resource.Equal
+	vs, ts  *schema.Attribute // a's "value" and "type" sub-attributes, if complex
+	byValue map[string]*valueBucket
+	byKey   map[string][]indexed
+	scratch []byte
+}
+
+// indexed is a value and its index.
+type indexed struct {
+	i int
+	v any
+}
+
+// valueBucket indexes the values that share one "value".
+type valueBucket struct {
+	first   int            // the first of them
+	untyped int            // the first without a type, or -1
+	typed   map[string]int // type key -> the first with that type
+}
+
+func newValueSet(a *schema.Attribute) *valueSet {
+	elem := *a
+	elem.MultiValued = false
+	s := &valueSet{a: a, elem: &elem}
+	if a.Type == schema.Complex {
+		s.vs, s.ts = a.SubAttribute("value"), a.SubAttribute("type")
+	}
+	return s
+}
+
+// valueOf returns the "value" of v when same compares v by it.
+func (s *valueSet) valueOf(v any) (map[string]any, any, bool) {
+	if s.vs == nil {
+		return nil, nil, false
+	}
+	m, ok := v.(map[string]any)
+	if !ok || m["value"] == nil {
+		return nil, nil, false
+	}
+	return m, m["value"], true
+}
+
+// add records v as the value at index i, after those recorded before.
+func (s *valueSet) add(v any, i int) {
+	if m, val, ok := s.valueOf(v); ok {
+		if s.byValue == nil {
+			s.byValue = make(map[string]*valueBucket)
+		}
+		k := s.key(s.vs, val)
+		b := s.byValue[k]
+		if b == nil {
+			b = &valueBucket{first: i, untyped: -1}
+			s.byValue[k] = b
+		}
+		if t := m["type"]; t == nil || s.ts == nil {
+			if b.untyped < 0 {
+				b.untyped = i
+			}
+		} else {
+			if b.typed == nil {
+				b.typed = make(map[string]int)
+			}
+			tk := s.key(s.ts, t)
+			if _, ok := b.typed[tk]; !ok {
+				b.typed[tk] = i
+			}
+		}
+		return
+	}
+	if s.byKey == nil {
+		s.byKey = make(map[string][]indexed)
+	}
+	k := s.key(s.elem, v)
+	s.byKey[k] = append(s.byKey[k], indexed{i, v})
+}
+
+// find returns the index of the first recorded value that is the same as
+// v, or -1.
+func (s *valueSet) find(v any) int {
+	if m, val, ok := s.valueOf(v); ok {
+		b := s.byValue[s.key(s.vs, val)]
+		if b == nil {
+			return -1
+		}
+		t := m["type"]
+		if t == nil || s.ts == nil {
+			return b.first
+		}
+		found := b.untyped
+		if i, ok := b.typed[s.key(s.ts, t)]; ok && (found < 0 || i < found) {
+			found = i
+		}
+		return found
+	}
+	for _, e := range s.byKey[s.key(s.elem, v)] {
+		// Equal values have equal keys; check that equal keys come from
+		// equal values, as all but the rarest do.
+		if same(s.a, s.elem, e.v, v) {
+			return e.i
+		}
+	}
+	return -1
+}
+
+// key returns a string that is the same for values that resource.Equal
+// reports equal as values of a: strings case-folded unless a is
+// caseExact, numbers by their value whatever their Go type, dateTimes by
+// their instant, complex values by their sub-attributes in name order.
+func (s *valueSet) key(a *schema.Attribute, v any) string {
+	s.scratch = appendKey(s.scratch[:0], a, v)
+	return string(s.scratch)
+}
+
+func appendKey(b []byte, a *schema.Attribute, v any) []byte {
+	switch v := v.(type) {
+	case nil:
+		return append(b, 'z')
+	case string:
+		b = append(b, 's')
+		if a == nil || !a.CaseExact {
+			v = filter.Fold(v)
+		}
+		b = strconv.AppendInt(b, int64(len(v)), 10)
+		b = append(b, ':')
+		return append(b, v...)
+	case bool:
+		if v {
+			return append(b, "bt"...)
+		}
+		return append(b, "bf"...)
+	case time.Time:
+		b = append(b, 't')
+		return v.UTC().AppendFormat(b, time.RFC3339Nano)
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b = append(b, '{')
+		for _, k := range keys {
+			var sa *schema.Attribute
+			if a != nil {
+				sa = a.SubAttribute(k)
+			}
+			b = strconv.AppendInt(b, int64(len(k)), 10)
+			b = append(b, ':')
+			b = append(b, k...)
+			b = appendKey(b, sa, v[k])
+		}
+		return append(b, '}')
+	case []any:
+		var elem *schema.Attribute
+		if a != nil {
+			e := *a
+			e.MultiValued = false
+			elem = &e
+		}
+		b = append(b, '[')
+		for _, e := range v {
+			b = appendKey(b, elem, e)
+		}
+		return append(b, ']')
+	}
+	if i, ok := resource.Int64(v); ok {
+		return strconv.AppendInt(append(b, 'n'), i, 10)
+	}
+	if f, ok := resource.Float64(v); ok {
+		if f == math.Trunc(f) && math.Abs(f) < 1<<63 {
+			return strconv.AppendInt(append(b, 'n'), int64(f), 10)
+		}
+		return strconv.AppendFloat(append(b, 'n'), f, 'g', -1, 64)
+	}
+	return append(b, '?') // compared by same alone
+}
