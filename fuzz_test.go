@@ -39,6 +39,15 @@ func FuzzServer(f *testing.F) {
 		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":"userName pr","count":1}`,
 		`{"userName":{"a":[[[[[]]]]]}}`,
 		"{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"\xff\"}",
+		// What the second hardening round fixed: a password that looks
+		// like a bulkId, a lone surrogate, NUL, a dot-segment bulk path,
+		// a PATCH growing an attribute past MaxValues, a long path.
+		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[{"method":"POST","path":"/Users","bulkId":"a","data":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"z","password":"bulkId:s3cret"}}]}`,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a\ud800"}`,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a\u0000"}`,
+		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[{"method":"DELETE","path":"/Users/.."}]}`,
+		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"emails","value":` + emailValues(100, 49) + `}]}`,
+		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"` + strings.Repeat("x", 300) + `","value":1}]}`,
 	}
 	// Every request body of the golden exchanges is a seed too.
 	files, _ := filepath.Glob("testdata/exchanges/*.txt")
@@ -91,6 +100,11 @@ func FuzzServer(f *testing.F) {
 		if strings.Contains(rec.Body.String(), "s3cret") {
 			t.Fatalf("%s %s: the password came back: %s", tg.method, tg.path, rec.Body)
 		}
+		for _, r := range append(snapshot(t, uh), snapshot(t, gh)...) {
+			if err := resource.CheckValues(users, r, 50); err != nil {
+				t.Fatalf("%s %s: answered %d and left %s holding %v", tg.method, tg.path, rec.Code, r.ID, err)
+			}
+		}
 		if rec.Code >= 400 {
 			var e struct {
 				Schemas []string
@@ -98,6 +112,9 @@ func FuzzServer(f *testing.F) {
 			}
 			if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || len(e.Schemas) != 1 || e.Schemas[0] != "urn:ietf:params:scim:api:messages:2.0:Error" {
 				t.Fatalf("%s %s: status %d without a SCIM error body: %s", tg.method, tg.path, rec.Code, rec.Body)
+			}
+			if n := rec.Body.Len(); n > 2048 {
+				t.Fatalf("%s %s: an error of %d bytes: client input echoed beyond its clipped prefix", tg.method, tg.path, n)
 			}
 			if diff := cmp.Diff(beforeUsers, snapshot(t, uh)); diff != "" {
 				t.Fatalf("%s %s refused with %d changed users:\n%s", tg.method, tg.path, rec.Code, diff)

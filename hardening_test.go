@@ -172,6 +172,9 @@ func TestDetailsQuoteShortPrefix(t *testing.T) {
 		{"a long schema", "GET", "/Schemas/" + long, "", 404},
 		{"a long startIndex", "GET", "/Users?startIndex=" + strings.Repeat("9x", 3000), "", 400},
 		{"a long path", "GET", "/" + long, "", 404},
+		{"a long filter attribute", "GET", "/Users?filter=" + strings.Repeat("a", 4000) + "+eq+1", "", 400},
+		{"a long filter sub-attribute", "GET", "/Users?filter=name." + strings.Repeat("a", 4000) + "+pr", "", 400},
+		{"a long sort attribute", "GET", "/Users?sortBy=" + strings.Repeat("a", 4000), "", 400},
 		{"a long bulk path", "POST", "/Bulk", `{"schemas":["` + bulkSchemaURN + `"],"Operations":[{"method":"DELETE","path":"/Nope/` + long[:500_000] + `"}]}`, 200},
 	}
 	for _, tt := range tests {

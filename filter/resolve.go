@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/scim-go/scim/resource"
+	"github.com/scim-go/scim/internal/clip"
 	"github.com/scim-go/scim/schema"
 )
 
@@ -74,7 +75,7 @@ type AttributeError struct {
 
 // Error returns the path and what is wrong with it.
 func (e *AttributeError) Error() string {
-	return "filter: attribute " + strconv.Quote(e.Path) + ": " + e.Msg
+	return "filter: attribute " + clip.Quote(e.Path) + ": " + e.Msg
 }
 
 // ResolveAttribute resolves p against rt: names match case-insensitively
@@ -123,7 +124,7 @@ func resolveAttribute(rt *schema.ResourceType, p AttrPath) (Attribute, error) {
 			return fail(a.Attr.Name + " has no sub-attributes")
 		}
 		if a.Sub = a.Attr.SubAttribute(p.Sub); a.Sub == nil {
-			return undefined(a.Attr.Name + " has no sub-attribute " + strconv.Quote(p.Sub))
+			return undefined(a.Attr.Name + " has no sub-attribute " + clip.Quote(p.Sub))
 		}
 	}
 	return a, nil
@@ -230,7 +231,7 @@ func (r *resolver) attr(p AttrPath) (Attribute, error) {
 	}
 	sub := r.parent.SubAttribute(p.Name)
 	if sub == nil {
-		return Attribute{}, &AttributeError{Path: r.path(p), Msg: r.parent.Name + " has no sub-attribute " + strconv.Quote(p.Name), Undefined: true}
+		return Attribute{}, &AttributeError{Path: r.path(p), Msg: r.parent.Name + " has no sub-attribute " + clip.Quote(p.Name), Undefined: true}
 	}
 	if hidden(sub) {
 		return fail("cannot be used in a filter")
@@ -317,7 +318,7 @@ func (r *resolver) compare(e Compare) (node, error) {
 	switch e.Op {
 	case Eq, Ne, Co, Sw, Ew, Gt, Ge, Lt, Le:
 	default:
-		return fail("unknown operator " + strconv.Quote(string(e.Op)))
+		return fail("unknown operator " + clip.Quote(string(e.Op)))
 	}
 	inElem := r.parent != nil
 	if e.Value == nil {
@@ -407,7 +408,7 @@ func literal(a *schema.Attribute, v Value) (lit, error) {
 				l.b = true
 			case strings.EqualFold(v, "false"):
 			default:
-				return l, errorString("expected true or false, found " + strconv.Quote(v))
+				return l, errorString("expected true or false, found " + clip.Quote(v))
 			}
 		default:
 			return l, errorString("expected true or false")
@@ -425,7 +426,7 @@ func literal(a *schema.Attribute, v Value) (lit, error) {
 		}
 		f, err := strconv.ParseFloat(text, 64)
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return l, errorString("expected a number, found " + strconv.Quote(text))
+			return l, errorString("expected a number, found " + clip.Quote(text))
 		}
 		l.f = f
 		if i, err := strconv.ParseInt(text, 10, 64); err == nil {
@@ -443,7 +444,7 @@ func literal(a *schema.Attribute, v Value) (lit, error) {
 		}
 		t, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
-			return l, errorString("expected a dateTime such as \"2011-05-13T04:42:34Z\", found " + strconv.Quote(s))
+			return l, errorString("expected a dateTime such as \"2011-05-13T04:42:34Z\", found " + clip.Quote(s))
 		}
 		l.t = t
 		l.raw = t

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/scim-go/scim/internal/clip"
 	"github.com/scim-go/scim/schema"
 )
 
@@ -240,7 +241,7 @@ type UnmappedError struct {
 
 // Error names the attribute.
 func (e *UnmappedError) Error() string {
-	return "filter: attribute " + strconv.Quote(e.Path) + " is not mapped to SQL"
+	return "filter: attribute " + clip.Quote(e.Path) + " is not mapped to SQL"
 }
 
 // Where returns an SQL condition that holds for the resources f matches,
