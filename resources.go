@@ -195,7 +195,7 @@ func (s *Server) patchNatively(r *http.Request, ep *endpoint, p Patcher, id stri
 				return nil, ep.notFound(id, err)
 			}
 			if !matchETag(ifMatch, stored.Meta.Version) {
-				return nil, errPrecondition(stored.Meta.Version)
+				return nil, errPrecondition()
 			}
 			version = stored.Meta.Version
 		}
@@ -204,7 +204,7 @@ func (s *Server) patchNatively(r *http.Request, ep *endpoint, p Patcher, id stri
 	if errors.Is(err, ErrVersionMismatch) && version != "" {
 		var e *Error
 		if !errors.As(err, &e) {
-			return nil, errPrecondition("")
+			return nil, errPrecondition()
 		}
 	}
 	if err != nil {
@@ -257,7 +257,7 @@ func (s *Server) update(ctx context.Context, ep *endpoint, id, ifMatch string, m
 			return nil, ep.notFound(id, err)
 		}
 		if ifMatch != "" && !matchETag(ifMatch, stored.Meta.Version) {
-			return nil, errPrecondition(stored.Meta.Version)
+			return nil, errPrecondition()
 		}
 		next, err := modify(stored)
 		if err == nil {
@@ -302,7 +302,7 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, ep *endpoint, id
 			return
 		}
 		if !matchETag(ifMatch, stored.Meta.Version) {
-			s.fail(w, r, errPrecondition(stored.Meta.Version))
+			s.fail(w, r, errPrecondition())
 			return
 		}
 		version = stored.Meta.Version
@@ -324,12 +324,12 @@ func (ep *endpoint) notFound(id string, err error) error {
 	return err
 }
 
-func errPrecondition(version string) *Error {
-	detail := "resource has changed: If-Match does not match its current version"
-	if version != "" {
-		detail += " " + resource.ETag(version)
-	}
-	return &Error{Status: http.StatusPreconditionFailed, Detail: detail}
+// errPrecondition answers an If-Match that names no current version. The
+// detail does not name the current one: a store that checks versions in
+// its own compare-and-swap does not report it, and every store's answer is
+// the same.
+func errPrecondition() *Error {
+	return &Error{Status: http.StatusPreconditionFailed, Detail: "resource has changed: If-Match does not match its current version"}
 }
 
 func (s *Server) decode(rt *schema.ResourceType, body []byte) (*resource.Resource, error) {

@@ -230,14 +230,14 @@ var errGeneric = errors.New("apply with patch.Apply")
 // Patch returns no resource: the server reads the group with Get when it
 // responds with it.
 func (g *Groups) Patch(ctx context.Context, req *scim.PatchRequest) (*scim.PatchResult, error) {
-	_, err := g.patch(ctx, req.ID, req.Operations, req.Version)
+	_, err := g.patch(ctx, req.ID, req.Operations, req.Version, req.MaxValues)
 	if err != nil {
 		return nil, err
 	}
 	return &scim.PatchResult{}, nil
 }
 
-func (g *Groups) patch(ctx context.Context, id string, ops []patch.Operation, version string) (*resource.Resource, error) {
+func (g *Groups) patch(ctx context.Context, id string, ops []patch.Operation, version string, maxValues int) (*resource.Resource, error) {
 	if nativeOps(ops) {
 		err := g.db.inTx(ctx, func(t *tx) error {
 			if err := g.lock(ctx, t, id, version); err != nil {
@@ -253,6 +253,15 @@ func (g *Groups) patch(ctx context.Context, id string, ops []patch.Operation, ve
 			}
 			if changed == 0 {
 				return nil // nothing changed: keep the version (RFC 7644 §3.5.2.1)
+			}
+			if maxValues > 0 {
+				var n int
+				if err := t.queryRow(ctx, "SELECT COUNT(*) FROM group_members WHERE group_id = ?", id).Scan(&n); err != nil {
+					return err
+				}
+				if n > maxValues {
+					return resource.TooManyValues("members", maxValues)
+				}
 			}
 			_, err := g.bump(ctx, t, id, g.now())
 			return err
@@ -274,6 +283,9 @@ func (g *Groups) patch(ctx context.Context, id string, ops []patch.Operation, ve
 			return err
 		}
 		if err := resource.CheckRequired(g.rt, r); err != nil {
+			return err
+		}
+		if err := resource.CheckValues(g.rt, r, maxValues); err != nil {
 			return err
 		}
 		if r.ExternalID == stored.ExternalID && reflect.DeepEqual(r.Attributes, stored.Attributes) {
