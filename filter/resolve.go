@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/scim-go/scim/resource"
 	"github.com/scim-go/scim/internal/clip"
+	"github.com/scim-go/scim/resource"
 	"github.com/scim-go/scim/schema"
 )
 
