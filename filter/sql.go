@@ -180,6 +180,18 @@ type SQL struct {
 	// sorted as it is, in the order of its collation.
 	Exact func(col string) string
 
+	// Convert, if not nil, is asked for each column that a string is
+	// compared with, and returns nil for a column that holds strings, or
+	// the function that converts a filter's string into the argument for
+	// a column that holds another SQL type: an id or a member's value kept
+	// as an integer or a UUID, say. The function returns false when no
+	// value of the column can equal the string (an integer id compared with
+	// "abc"), which decides eq (never true) and ne (always true) without
+	// the database. Such a column supports eq, ne and pr only: any other
+	// comparison, and a sort, is an [*UnmappedError], since the column's
+	// order is not the order of its values as strings.
+	Convert func(col string) func(s string) (any, bool)
+
 	// Glob writes co, sw and ew as col GLOB ?, or, negated,
 	// (col IS NULL OR col NOT GLOB ?), instead of with LIKE. It is for
 	// SQLite, whose LIKE ignores ASCII case even for caseExact attributes
@@ -200,6 +212,16 @@ type SQLTable struct {
 	// Join correlates a row of the table with the resource's row, such as
 	// "e.user_id = u.id". It may be empty if From does so itself.
 	Join string
+	// Key and Parent, when both are set and Join is not, correlate the
+	// table's rows with the resource's row by a key: Key is the table's
+	// column that refers to the resource, such as "e.user_id", and Parent
+	// the resource's column it refers to, such as "u.id". A test that one
+	// of the values matches is then written
+	// (u.id IN (SELECT e.user_id FROM user_emails e WHERE test)), which a
+	// database answers from an index on the values without visiting every
+	// resource, as it may not for a correlated EXISTS; the other uses
+	// correlate with Key = Parent. Key must not be NULL.
+	Key, Parent string
 	// Columns maps sub-attribute names, such as "value", "type" and
 	// "primary", to columns of the table, such as "e.value". For a
 	// multi-valued attribute that is not complex, such as a list of
@@ -313,6 +335,9 @@ func (s *SQL) OrderBy(srt *Sort, args []any) (string, []any, error) {
 	}
 	if inTable {
 		col, err := tableColumn(a, t)
+		if err == nil && w.convert(col) != nil {
+			err = &UnmappedError{Path: a.String()}
+		}
 		if err != nil {
 			return "", args, err
 		}
@@ -330,6 +355,9 @@ func (s *SQL) OrderBy(srt *Sort, args []any) (string, []any, error) {
 		w.str(dir)
 	} else {
 		col, err := s.column(a)
+		if err == nil && w.convert(col) != nil {
+			err = &UnmappedError{Path: a.String()}
+		}
 		if err != nil {
 			return "", args, err
 		}
@@ -542,7 +570,7 @@ func (w *sqlWriter) cond(n node, neg bool, tab *SQLTable) error {
 	case *presentNode:
 		return w.present(n, neg, tab)
 	case *compareNode:
-		return w.leaf(n.attr, n.inElem, neg, tab, func(col string, neg bool) { w.compare(n, col, neg) })
+		return w.leaf(n.attr, n.inElem, neg, tab, func(col string, neg bool) error { return w.compare(n, col, neg) })
 	case *valuePathNode:
 		return w.valuePath(n, neg)
 	case noValue:
@@ -604,14 +632,13 @@ func (w *sqlWriter) junction(n node, neg bool, op string, tab *SQLTable) error {
 
 // leaf writes test for the column that holds a's leaf: directly, or inside
 // EXISTS if a's values are rows of a child table.
-func (w *sqlWriter) leaf(a Attribute, inElem, neg bool, tab *SQLTable, test func(col string, neg bool)) error {
+func (w *sqlWriter) leaf(a Attribute, inElem, neg bool, tab *SQLTable, test func(col string, neg bool) error) error {
 	if inElem && tab != nil {
 		col, err := tableColumn(a, *tab)
 		if err != nil {
 			return err
 		}
-		test(col, neg)
-		return nil
+		return test(col, neg)
 	}
 	if !inElem {
 		t, ok, err := w.s.table(a)
@@ -623,31 +650,39 @@ func (w *sqlWriter) leaf(a Attribute, inElem, neg bool, tab *SQLTable, test func
 			if err != nil {
 				return err
 			}
-			w.exists(t, neg, func() error { test(col, false); return nil })
-			return nil
+			return w.exists(t, neg, func() error { return test(col, false) })
 		}
 	}
 	col, err := w.s.column(a)
 	if err != nil {
 		return err
 	}
-	test(col, neg)
-	return nil
+	return test(col, neg)
 }
 
 // exists writes (EXISTS (SELECT 1 FROM t WHERE join AND inner)), or NOT
 // EXISTS if neg.
+//
+// With t's Key and Parent, a positive test is written
+// (Parent IN (SELECT Key FROM t WHERE inner)) instead.
 func (w *sqlWriter) exists(t SQLTable, neg bool, inner func() error) error {
-	if neg {
+	switch {
+	case !neg && t.keyed():
+		w.str("(")
+		w.col(t.Parent)
+		w.str(" IN (SELECT ")
+		w.str(t.Key)
+		w.str(" FROM ")
+	case neg:
 		w.str("(NOT EXISTS (SELECT 1 FROM ")
-	} else {
+	default:
 		w.str("(EXISTS (SELECT 1 FROM ")
 	}
 	w.str(t.From)
 	w.str(" WHERE ")
-	if t.Join != "" {
+	if join := t.join(); join != "" && (neg || !t.keyed()) {
 		w.str("(")
-		w.str(t.Join)
+		w.str(join)
 		w.str(") AND ")
 	}
 	if err := inner(); err != nil {
@@ -655,6 +690,17 @@ func (w *sqlWriter) exists(t SQLTable, neg bool, inner func() error) error {
 	}
 	w.str("))")
 	return nil
+}
+
+// keyed reports whether t is correlated by Key and Parent.
+func (t *SQLTable) keyed() bool { return t.Join == "" && t.Key != "" && t.Parent != "" }
+
+// join returns the condition that correlates t's rows with the resource's.
+func (t *SQLTable) join() string {
+	if t.keyed() {
+		return t.Key + " = " + t.Parent
+	}
+	return t.Join
 }
 
 // constant writes a condition that is always true or always false.
@@ -670,7 +716,7 @@ func (w *sqlWriter) constant(v bool) {
 func (w *sqlWriter) present(n *presentNode, neg bool, tab *SQLTable) error {
 	a := n.attr
 	if a.Sub != nil || a.Attr.Type != schema.Complex {
-		return w.leaf(a, n.inElem, neg, tab, func(col string, neg bool) { w.presentColumn(a.Leaf(), col, neg) })
+		return w.leaf(a, n.inElem, neg, tab, func(col string, neg bool) error { w.presentColumn(a.Leaf(), col, neg); return nil })
 	}
 	// A complex value is present when one of its sub-attributes is.
 	t, ok, err := w.s.table(a)
@@ -714,14 +760,15 @@ func (w *sqlWriter) anyPresent(cols []string, subs []*schema.Attribute, neg bool
 
 // presentColumn writes the "pr" test for a column that holds values of a.
 func (w *sqlWriter) presentColumn(a *schema.Attribute, col string, neg bool) {
+	text := isText(a.Type) && w.convert(col) == nil
 	switch {
-	case isText(a.Type) && neg:
+	case text && neg:
 		w.str("(")
 		w.col(col)
 		w.str(" IS NULL OR ")
 		w.col(col)
 		w.str(" = '')")
-	case isText(a.Type):
+	case text:
 		w.str("(")
 		w.col(col)
 		w.str(" <> '')")
@@ -810,10 +857,22 @@ func matchesNull(n node, neg bool) bool {
 }
 
 // compare writes the comparison n on col.
-func (w *sqlWriter) compare(n *compareNode, col string, neg bool) {
+func (w *sqlWriter) compare(n *compareNode, col string, neg bool) error {
 	op := n.op
 	switch n.typ {
 	case schema.String, schema.Reference, schema.Binary:
+		if conv := w.convert(col); conv != nil {
+			if op != Eq {
+				return &UnmappedError{Path: n.attr.String()}
+			}
+			arg, ok := conv(n.lit.s)
+			if !ok {
+				w.constant(neg)
+				return nil
+			}
+			w.test(col, plainCol, op, arg, neg)
+			return nil
+		}
 		s, form := n.lit.s, plainCol
 		switch {
 		case !n.caseExact && w.s.Fold != nil:
@@ -851,6 +910,16 @@ func (w *sqlWriter) compare(n *compareNode, col string, neg bool) {
 		// Resolve refuses comparisons with complex values.
 		w.constant(neg)
 	}
+	return nil
+}
+
+// convert returns the function that converts strings compared with col,
+// or nil if col holds strings.
+func (w *sqlWriter) convert(col string) func(string) (any, bool) {
+	if w.s.Convert == nil {
+		return nil
+	}
+	return w.s.Convert(col)
 }
 
 // test writes (col op ?), or if neg (col IS NULL OR col !op ?), with col
@@ -1042,14 +1111,15 @@ func (w *sqlWriter) sortKey(t SQLTable, col string, f colForm, primary string) {
 		}
 		w.str(") FROM ")
 		w.str(t.From)
+		join := t.join()
 		switch {
-		case t.Join != "" && primaryOnly:
+		case join != "" && primaryOnly:
 			w.str(" WHERE (")
-			w.str(t.Join)
+			w.str(join)
 			w.str(") AND (")
-		case t.Join != "":
+		case join != "":
 			w.str(" WHERE (")
-			w.str(t.Join)
+			w.str(join)
 			w.str(")")
 		case primaryOnly:
 			w.str(" WHERE (")
