@@ -45,6 +45,9 @@ func (f *ValueFilter) Match(elem map[string]any) bool {
 // String returns the filter as canonical text.
 func (f *ValueFilter) String() string { return f.expr.String() }
 
+// Expr returns the parsed filter, as written between the brackets.
+func (f *ValueFilter) Expr() Expr { return f.expr }
+
 // Equalities returns the sub-attribute values that the filter's eq
 // comparisons, joined by "and", require: {"type": "work"} for
 // type eq "work". A PATCH add whose value path matches nothing can build a

@@ -1,0 +1,162 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/scim-go/scim/filter"
+)
+
+// The SQL of this package is written once, with "?" placeholders, which
+// rebind numbers for PostgreSQL. Identifiers are checked by New to be plain
+// names, and no literal of a request is ever written into SQL text, so a
+// "?" is always a placeholder.
+
+// rebind returns q with its placeholders in d's style.
+func (d Dialect) rebind(q string) string {
+	if d != PostgreSQL || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// fold returns the expression that folds the text column expression col.
+func (d Dialect) fold(col string) string {
+	if d == PostgreSQL {
+		return "(" + FoldFunction + "(" + col + `) COLLATE "C")`
+	}
+	return FoldFunction + "(" + col + ")"
+}
+
+// filterSQL returns the dialect's settings of a filter.SQL.
+func (d Dialect) filterSQL() filter.SQL {
+	if d == PostgreSQL {
+		return filter.SQL{
+			Placeholder: filter.Question, // rebound with the rest
+			Fold:        d.fold,
+			Exact:       func(col string) string { return col + ` COLLATE "C"` },
+		}
+	}
+	return filter.SQL{
+		Placeholder: filter.Question,
+		TimeLayout:  filter.TextTimeLayout,
+		Fold:        d.fold,
+		Glob:        true,
+	}
+}
+
+// timeArg is the argument for a timestamp column.
+func (d Dialect) timeArg(t time.Time) any {
+	if d == SQLite {
+		return t.UTC().Format(filter.TextTimeLayout)
+	}
+	return t.UTC()
+}
+
+// parseTime reads a timestamp column as scanned into any: a time.Time, as
+// PostgreSQL's driver and SQLite's for columns declared as a time give it;
+// text in RFC 3339, filter.TextTimeLayout or SQLite's "YYYY-MM-DD
+// HH:MM:SS" forms; or an integer of Unix seconds. Anything else is the zero
+// time.
+func parseTime(v any) time.Time {
+	switch v := v.(type) {
+	case time.Time:
+		return v.UTC()
+	case int64:
+		return time.Unix(v, 0).UTC()
+	case []byte:
+		return parseTime(string(v))
+	case string:
+		for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999"} {
+			if t, err := time.Parse(layout, v); err == nil {
+				return t.UTC()
+			}
+		}
+	}
+	return time.Time{}
+}
+
+// uniqueViolation reports whether err is a unique-constraint violation,
+// which the driver reports as SQLSTATE 23505 in PostgreSQL and as
+// SQLITE_CONSTRAINT_UNIQUE or _PRIMARYKEY in SQLite. It reads the error's
+// text, so that the store needs no driver.
+func (d Dialect) uniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	if d == PostgreSQL {
+		return strings.Contains(msg, "SQLSTATE 23505") || strings.Contains(msg, "duplicate key value violates unique constraint")
+	}
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "constraint failed: UNIQUE")
+}
+
+// readTx are the options of the transactions that only read.
+func (d Dialect) readTx() *sql.TxOptions {
+	if d == PostgreSQL {
+		return &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
+	}
+	return &sql.TxOptions{ReadOnly: true}
+}
+
+// textType and timeType are the column types of tables the store creates.
+func (d Dialect) textType() string {
+	if d == PostgreSQL {
+		return "TEXT"
+	}
+	return "TEXT"
+}
+
+func (d Dialect) timeType() string {
+	if d == PostgreSQL {
+		return "TIMESTAMPTZ"
+	}
+	return "TEXT"
+}
+
+// jsonArray returns the aggregate that collects the rows of a subquery
+// into a JSON array of arrays of exprs, in order, or NULL for none.
+func (d Dialect) jsonArray(exprs []string, order string) string {
+	by := ""
+	if order != "" {
+		by = " ORDER BY " + order
+	}
+	if d == PostgreSQL {
+		return "json_agg(json_build_array(" + strings.Join(exprs, ", ") + ")" + by + ")"
+	}
+	return "json_group_array(json_array(" + strings.Join(exprs, ", ") + ")" + by + ")"
+}
+
+// identifier checks that name is a plain SQL name, optionally qualified
+// ("app.accounts"), which the store writes into SQL as it is.
+func identifier(what, name string) error {
+	if name == "" {
+		return fmt.Errorf("%s is empty", what)
+	}
+	for _, part := range strings.Split(name, ".") {
+		if part == "" || len(part) > 63 {
+			return fmt.Errorf("%s %q is not a plain SQL name", what, name)
+		}
+		for i, c := range part {
+			if !(c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || i > 0 && '0' <= c && c <= '9') {
+				return fmt.Errorf("%s %q is not a plain SQL name (letters, digits and _)", what, name)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,436 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/scim-go/scim"
+	"github.com/scim-go/scim/filter"
+	"github.com/scim-go/scim/patch"
+	"github.com/scim-go/scim/resource"
+	"github.com/scim-go/scim/schema"
+)
+
+// Handler serves one resource type of a Store: it is a
+// scim.ResourceHandler and a scim.Patcher. It is safe for concurrent use.
+type Handler struct {
+	t *table
+}
+
+var (
+	_ scim.ResourceHandler = (*Handler)(nil)
+	_ scim.Patcher         = (*Handler)(nil)
+)
+
+// Type returns the resource type the handler serves, as cut down to what
+// its mapping keeps.
+func (h *Handler) Type() *schema.ResourceType { return h.t.rt }
+
+// Create implements scim.ResourceHandler: one transaction inserts the row,
+// the child rows and the memberships, after the uniqueness checks.
+func (h *Handler) Create(ctx context.Context, r *resource.Resource) (*resource.Resource, error) {
+	t := h.t
+	tenant, err := t.s.tenant(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out *resource.Resource
+	err = t.s.write(ctx, func(tx *sql.Tx) error {
+		if err := t.checkUnique(ctx, tx, r, nil, tenant); err != nil {
+			return err
+		}
+		idv, err := t.insert(ctx, tx, r, tenant)
+		if err != nil {
+			return err
+		}
+		if err := t.writeChildren(ctx, tx, r, idv, true); err != nil {
+			return err
+		}
+		if t.members != nil {
+			if _, err := t.members.add(ctx, tx, idv, membersOf(r), tenant); err != nil {
+				return err
+			}
+		}
+		out, err = t.get(ctx, tx, idString(idv), tenant, withAll)
+		return err
+	})
+	return out, err
+}
+
+// Get implements scim.ResourceHandler with one query.
+func (h *Handler) Get(ctx context.Context, id string) (*resource.Resource, error) {
+	t := h.t
+	tenant, err := t.s.tenant(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return t.get(ctx, t.s.cfg.DB, id, tenant, withAll)
+}
+
+// Replace implements scim.ResourceHandler: a compare-and-swap on the
+// version column, in one transaction with the row locked.
+func (h *Handler) Replace(ctx context.Context, r *resource.Resource, version string) (*resource.Resource, error) {
+	t := h.t
+	tenant, err := t.s.tenant(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out *resource.Resource
+	err = t.s.write(ctx, func(tx *sql.Tx) error {
+		idv, _, data, err := t.lock(ctx, tx, r.ID, version, tenant)
+		if err != nil {
+			return err
+		}
+		if err := t.store(ctx, tx, r, idv, tenant, data, true); err != nil {
+			return err
+		}
+		out, err = t.get(ctx, tx, r.ID, tenant, withAll)
+		return err
+	})
+	return out, err
+}
+
+// store writes r over the stored resource idv: row, child rows and, when
+// members is set, memberships.
+func (t *table) store(ctx context.Context, tx *sql.Tx, r *resource.Resource, idv, tenant, data any, members bool) error {
+	if err := t.checkUnique(ctx, tx, r, idv, tenant); err != nil {
+		return err
+	}
+	if _, err := t.update(ctx, tx, r, idv, tenant, data); err != nil {
+		return err
+	}
+	if err := t.writeChildren(ctx, tx, r, idv, false); err != nil {
+		return err
+	}
+	if members && t.members != nil {
+		if _, err := t.members.replace(ctx, tx, idv, membersOf(r), tenant); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Delete implements scim.ResourceHandler. In the same transaction, the
+// resource leaves every group it was a member of (each getting a new
+// version), and a group's memberships go with it.
+func (h *Handler) Delete(ctx context.Context, id, version string) error {
+	t := h.t
+	tenant, err := t.s.tenant(ctx)
+	if err != nil {
+		return err
+	}
+	return t.s.write(ctx, func(tx *sql.Tx) error {
+		idv, _, _, err := t.lock(ctx, tx, id, version, tenant)
+		if err != nil {
+			return err
+		}
+		if err := t.forget(ctx, tx, idv); err != nil {
+			return err
+		}
+		for _, ch := range t.children {
+			if _, err := t.exec(ctx, tx, "DELETE FROM "+ch.c.Table+" WHERE "+ch.c.Key+" = ?", idv); err != nil {
+				return err
+			}
+		}
+		where, args := t.whereID(idv, tenant)
+		_, err = t.exec(ctx, tx, "DELETE FROM "+t.t.Table+where, args...)
+		return err
+	})
+}
+
+// Patch implements scim.Patcher, in one transaction with the row locked.
+// Operations on members that add values, remove them by value or by a
+// value filter, or replace or remove them all, run as INSERT and DELETE
+// statements on the join table, whatever the group's size. The other
+// operations are applied with patch.Apply to the resource read without its
+// members, and written back as Replace would.
+func (h *Handler) Patch(ctx context.Context, req *scim.PatchRequest) (*scim.PatchResult, error) {
+	t := h.t
+	tenant, err := t.s.tenant(ctx)
+	if err != nil {
+		return nil, err
+	}
+	native, rest := t.splitOps(req.Operations)
+	var version int64
+	err = t.s.write(ctx, func(tx *sql.Tx) error {
+		idv, stored, data, err := t.lock(ctx, tx, req.ID, req.Version, tenant)
+		if err != nil {
+			return err
+		}
+		version = stored
+		changed := false
+		if len(rest) > 0 {
+			sel := withGroups
+			if native == nil {
+				sel = withAll
+			}
+			cur, err := t.get(ctx, tx, req.ID, tenant, sel)
+			if err != nil {
+				return err
+			}
+			next := cur.Clone()
+			if err := patch.Apply(t.rt, next, rest); err != nil {
+				return err
+			}
+			if err := resource.CheckRequired(t.rt, next); err != nil {
+				return err
+			}
+			if err := resource.CheckValues(t.rt, next, req.MaxValues); err != nil {
+				return err
+			}
+			if !resource.Identical(cur, next) {
+				if err := t.store(ctx, tx, next, idv, tenant, data, native == nil); err != nil {
+					return err
+				}
+				changed = true
+				version++
+			}
+		}
+		if native != nil {
+			n, err := t.patchMembers(ctx, tx, idv, native, tenant)
+			if err != nil {
+				return err
+			}
+			if n > 0 && req.MaxValues > 0 {
+				count, err := t.members.count(ctx, tx, idv, req.MaxValues+1)
+				if err != nil {
+					return err
+				}
+				if count > req.MaxValues {
+					return resource.TooManyValues("members", req.MaxValues)
+				}
+			}
+			if n > 0 && !changed {
+				if version, err = t.bump(ctx, tx, idv, tenant); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &scim.PatchResult{Version: strconv.FormatInt(version, 10)}, nil
+}
+
+// splitOps divides ops into those on members that patchMembers applies,
+// and the rest; native is nil when the type has no join table or some
+// operation on members needs patch.Apply.
+func (t *table) splitOps(ops []patch.Operation) (native, rest []patch.Operation) {
+	if t.members == nil {
+		return nil, ops
+	}
+	for _, o := range ops {
+		p := &o.Path
+		if p.Extension != "" || p.Attr.Attr == nil || p.Attr.URN != "" || p.Attr.Attr.Name != "members" {
+			rest = append(rest, o)
+			continue
+		}
+		if !nativeMemberOp(&o) {
+			return nil, ops
+		}
+		native = append(native, o)
+	}
+	return native, rest
+}
+
+// nativeMemberOp reports whether patchMembers applies o, an operation on
+// members.
+func nativeMemberOp(o *patch.Operation) bool {
+	p := &o.Path
+	if p.Attr.Sub != nil || p.Sub != nil {
+		return false
+	}
+	vals, _ := o.Value.([]any)
+	for _, v := range vals {
+		obj, ok := v.(map[string]any)
+		if !ok || obj["value"] == nil {
+			return false
+		}
+	}
+	switch {
+	case p.Filter != nil:
+		eq := p.Filter.Equalities()
+		_, ok := eq["value"].(string)
+		return o.Op == patch.Remove && ok && len(eq) == 1 && eqOnly(p.Filter)
+	case o.Op == patch.Add:
+		return len(vals) > 0
+	}
+	return true // replace, or remove all or by value
+}
+
+// eqOnly reports whether f is exactly its equalities: value eq "x", not an
+// "or" or a "not" that Equalities would also list.
+func eqOnly(f *filter.ValueFilter) bool {
+	_, isCmp := f.Expr().(filter.Compare)
+	return isCmp
+}
+
+// patchMembers applies operations on members to the join table, and
+// returns how many memberships they added and removed.
+func (t *table) patchMembers(ctx context.Context, tx *sql.Tx, gid any, ops []patch.Operation, tenant any) (int64, error) {
+	m := t.members
+	var n int64
+	for i := range ops {
+		o := &ops[i]
+		vals, _ := o.Value.([]any)
+		var k int64
+		var err error
+		switch {
+		case o.Path.Filter != nil:
+			v := o.Path.Filter.Equalities()["value"].(string)
+			k, err = m.remove(ctx, tx, gid, []any{map[string]any{"value": v}}, false)
+			if err == nil && k == 0 {
+				return 0, &patch.Error{Index: o.Index, Op: string(o.Op), Path: o.Path.Text, Type: "noTarget",
+					Msg: "no value of members matches " + o.Path.Filter.String()}
+			}
+		case o.Op == patch.Add:
+			k, err = m.add(ctx, tx, gid, vals, tenant)
+		case o.Op == patch.Remove:
+			k, err = m.remove(ctx, tx, gid, vals, o.Value == nil)
+		default: // replace
+			var changed bool
+			changed, err = m.replace(ctx, tx, gid, vals, tenant)
+			if changed {
+				k = 1
+			}
+		}
+		if err != nil {
+			return 0, err
+		}
+		n += k
+	}
+	return n, nil
+}
+
+// List implements scim.ResourceHandler. The filter, the sort and the page
+// run in the database; a filter or sort on an attribute kept in the JSON
+// column is evaluated in memory over at most Config.MaxScan resources.
+func (h *Handler) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
+	t := h.t
+	tenant, err := t.s.tenant(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sel := withAll
+	if q.Projection != nil {
+		if !q.Projection.Includes(t.rt, "members") {
+			sel &^= withMembers
+		}
+		if !q.Projection.Includes(t.rt, "groups") {
+			sel &^= withGroups
+		}
+	}
+	from := " FROM " + t.t.Table + " " + t.alias + " WHERE "
+	var args []any
+	if t.t.Tenant != "" {
+		from += t.alias + "." + t.t.Tenant + " = ? AND "
+		args = append(args, tenant)
+	}
+	where, args, err := t.fsql.Where(q.Filter, args)
+	var unmapped *filter.UnmappedError
+	if errors.As(err, &unmapped) {
+		return t.listInMemory(ctx, q, tenant)
+	}
+	if err != nil {
+		return nil, err
+	}
+	countArgs := args
+	if q.Count == 0 {
+		return &scim.Page{TotalResults: t.count(ctx, from+where, countArgs, &err)}, err
+	}
+	order, args, err := t.fsql.OrderBy(q.Sort, args)
+	if errors.As(err, &unmapped) {
+		return t.listInMemory(ctx, q, tenant)
+	}
+	if err != nil {
+		return nil, err
+	}
+	limit, args := t.fsql.Limit(q.StartIndex, q.Count, args)
+	stmt := "SELECT " + t.selects[sel] + ", COUNT(*) OVER ()" + from + where + " ORDER BY " + order + " " + limit
+	rows, err := t.s.cfg.DB.QueryContext(ctx, t.s.d.rebind(stmt), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	page := &scim.Page{}
+	for rows.Next() {
+		r, extra, err := t.scanExtra(rows, 1)
+		if err != nil {
+			return nil, err
+		}
+		page.Resources = append(page.Resources, r)
+		if n, ok := extra[0].(int64); ok {
+			page.TotalResults = int(n)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(page.Resources) == 0 {
+		// Past the last page, or nothing matches: count apart.
+		page.TotalResults = t.count(ctx, from+where, countArgs, &err)
+	}
+	return page, err
+}
+
+// count counts the rows of "FROM ... WHERE ...", setting *errp on failure.
+func (t *table) count(ctx context.Context, fromWhere string, args []any, errp *error) int {
+	var n int
+	if err := t.s.cfg.DB.QueryRowContext(ctx, t.s.d.rebind("SELECT COUNT(*)"+fromWhere), args...).Scan(&n); err != nil {
+		*errp = err
+	}
+	return n
+}
+
+// listInMemory answers a list whose filter or sort the database cannot
+// evaluate: it reads the type's resources, at most MaxScan of them, and
+// filters, sorts and pages them with Filter.Match and Sort.Compare.
+func (t *table) listInMemory(ctx context.Context, q *scim.Query, tenant any) (*scim.Page, error) {
+	max := t.s.cfg.MaxScan
+	stmt := "SELECT " + t.selects[withAll] + " FROM " + t.t.Table + " " + t.alias
+	var args []any
+	if t.t.Tenant != "" {
+		stmt += " WHERE " + t.alias + "." + t.t.Tenant + " = ?"
+		args = append(args, tenant)
+	}
+	stmt += " ORDER BY " + t.alias + "." + t.t.ID + " LIMIT ?"
+	args = append(args, int64(max+1))
+	rows, err := t.s.cfg.DB.QueryContext(ctx, t.s.d.rebind(stmt), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var matched []*resource.Resource
+	n := 0
+	for rows.Next() {
+		if n++; n > max {
+			return nil, &scim.Error{Status: http.StatusBadRequest, Type: scim.TooMany,
+				Detail: fmt.Sprintf("the filter or sort needs an attribute that is searched in memory, over at most %d %s resources; narrow it to attributes with columns", max, t.name)}
+		}
+		r, err := t.scan(rows, 0)
+		if err != nil {
+			return nil, err
+		}
+		if q.Filter == nil || q.Filter.Match(r) {
+			matched = append(matched, r)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if q.Sort != nil {
+		slices.SortStableFunc(matched, q.Sort.Compare)
+	}
+	page := &scim.Page{TotalResults: len(matched)}
+	if start := q.StartIndex - 1; start < len(matched) {
+		page.Resources = matched[start:min(start+q.Count, len(matched))]
+	}
+	return page, nil
+}

@@ -1,0 +1,350 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"net/http"
+	"strings"
+
+	"github.com/scim-go/scim"
+	"github.com/scim-go/scim/internal/clip"
+	"github.com/scim-go/scim/resource"
+)
+
+// A group's memberships are rows of the join table. Adding members is one
+// INSERT ... SELECT that stores the known ones not stored yet, whatever the
+// group's size; removing them one DELETE. A member id that names no
+// resource of the tenant is never stored.
+
+// member is a member as a request names it: its value, and its type's name
+// when the request gives one.
+type member struct {
+	value, typ string
+}
+
+// requested returns the members values name, in order, without repeats.
+func requested(vals []any) []member {
+	var out []member
+	seen := make(map[member]bool)
+	for _, v := range vals {
+		obj, _ := v.(map[string]any)
+		value, _ := obj["value"].(string)
+		if value == "" {
+			continue
+		}
+		typ, _ := obj["type"].(string)
+		m := member{value, typ}
+		if !seen[m] {
+			seen[m] = true
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// candidates returns the member types a member of the given type name may
+// be, in the order they are tried: the one named, or all of them.
+func (m *members) candidates(typ string) []*table {
+	if typ == "" {
+		return m.types
+	}
+	for _, mt := range m.types {
+		if strings.EqualFold(mt.name, typ) {
+			return []*table{mt}
+		}
+	}
+	return nil
+}
+
+// add stores the members of group gid that vals name and the join table
+// does not hold yet, and returns how many it stored. Members that name no
+// resource are skipped and logged, or refused when the store is so
+// configured.
+func (m *members) add(ctx context.Context, tx *sql.Tx, gid any, vals []any, tenant any) (int64, error) {
+	reqs := requested(vals)
+	var added int64
+	pending := reqs
+	for round := 0; len(pending) > 0 && round < len(m.types); round++ {
+		var next []member
+		byType := make(map[*table][]member)
+		var order []*table
+		for _, r := range pending {
+			c := m.candidates(r.typ)
+			if round >= len(c) {
+				continue
+			}
+			mt := c[round]
+			if byType[mt] == nil {
+				order = append(order, mt)
+			}
+			byType[mt] = append(byType[mt], r)
+		}
+		for _, mt := range order {
+			rs := byType[mt]
+			n, err := m.insert(ctx, tx, gid, mt, rs, tenant)
+			if err != nil {
+				return 0, err
+			}
+			added += n
+			if n == int64(len(rs)) {
+				continue
+			}
+			// Some were members already, or name no resource of this type.
+			known, err := m.existing(ctx, tx, mt, rs, tenant)
+			if err != nil {
+				return 0, err
+			}
+			for _, r := range rs {
+				if !known[r.value] {
+					next = append(next, r)
+				}
+			}
+		}
+		pending = next
+	}
+	if len(pending) > 0 {
+		ids := make([]string, len(pending))
+		for i, r := range pending {
+			ids[i] = r.value
+		}
+		if m.group.s.cfg.RejectUnknownMembers {
+			return 0, &scim.Error{Status: http.StatusBadRequest, Type: scim.InvalidValue,
+				Detail: "members: " + clip.String(strings.Join(ids, ", ")) + " name no resource that can be a member"}
+		}
+		m.group.s.logger().WarnContext(ctx, "sqlstore: members that name no resource were skipped",
+			"type", m.group.name, "group", idString(gid), "ids", ids)
+	}
+	return added, nil
+}
+
+// insert stores as members of gid those of rs that are resources of type
+// mt and not members yet, in one statement, and returns how many it
+// stored. On PostgreSQL the member rows are locked for share, so that a
+// concurrent delete of one waits and then removes the new membership too.
+func (m *members) insert(ctx context.Context, tx *sql.Tx, gid any, mt *table, rs []member, tenant any) (int64, error) {
+	var args []any
+	var ph []string
+	for _, r := range rs {
+		v, ok := mt.idArg(r.value)
+		if !ok {
+			continue
+		}
+		args = append(args, v)
+		ph = append(ph, "?")
+	}
+	if len(args) == 0 {
+		return 0, nil
+	}
+	cols := m.m.Group + ", " + m.m.Member
+	sel := "?, x." + mt.t.ID
+	head := []any{gid}
+	if m.m.Type != "" {
+		cols += ", " + m.m.Type
+		sel += ", ?"
+		head = append(head, m.stored[mt.name])
+	}
+	stmt := "INSERT INTO " + m.m.Table + " (" + cols + ") SELECT " + sel + " FROM " + mt.t.Table + " x WHERE x." + mt.t.ID + " IN (" + strings.Join(ph, ", ") + ")"
+	args = append(head, args...)
+	if mt.t.Tenant != "" {
+		stmt += " AND x." + mt.t.Tenant + " = ?"
+		args = append(args, tenant)
+	}
+	stmt += " AND NOT EXISTS (SELECT 1 FROM " + m.m.Table + " y WHERE y." + m.m.Group + " = ? AND y." + m.m.Member + " = x." + mt.t.ID
+	args = append(args, gid)
+	if m.m.Type != "" {
+		stmt += " AND y." + m.m.Type + " = ?"
+		args = append(args, m.stored[mt.name])
+	}
+	stmt += ")"
+	if m.group.s.d == PostgreSQL {
+		stmt += " FOR SHARE OF x"
+	}
+	return m.group.exec(ctx, tx, stmt, args...)
+}
+
+// existing returns which of rs name resources of type mt.
+func (m *members) existing(ctx context.Context, tx *sql.Tx, mt *table, rs []member, tenant any) (map[string]bool, error) {
+	var args []any
+	var ph []string
+	back := make(map[string]string)
+	for _, r := range rs {
+		if v, ok := mt.idArg(r.value); ok {
+			args = append(args, v)
+			ph = append(ph, "?")
+			back[idString(v)] = r.value
+		}
+	}
+	known := make(map[string]bool)
+	if len(args) == 0 {
+		return known, nil
+	}
+	stmt := "SELECT " + mt.t.ID + " FROM " + mt.t.Table + " WHERE " + mt.t.ID + " IN (" + strings.Join(ph, ", ") + ")"
+	if mt.t.Tenant != "" {
+		stmt += " AND " + mt.t.Tenant + " = ?"
+		args = append(args, tenant)
+	}
+	rows, err := tx.QueryContext(ctx, m.group.s.d.rebind(stmt), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id any
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		if v, ok := back[idString(id)]; ok {
+			known[v] = true
+		}
+	}
+	return known, rows.Err()
+}
+
+// remove deletes the memberships of gid that vals name, or all of them
+// when all is set, and returns how many it deleted.
+func (m *members) remove(ctx context.Context, tx *sql.Tx, gid any, vals []any, all bool) (int64, error) {
+	g := m.group
+	if all {
+		return g.exec(ctx, tx, "DELETE FROM "+m.m.Table+" WHERE "+m.m.Group+" = ?", gid)
+	}
+	var deleted int64
+	for _, r := range requested(vals) {
+		for _, mt := range m.candidates(r.typ) {
+			v, ok := mt.idArg(r.value)
+			if !ok {
+				continue
+			}
+			stmt := "DELETE FROM " + m.m.Table + " WHERE " + m.m.Group + " = ? AND " + m.m.Member + " = ?"
+			args := []any{gid, v}
+			if m.m.Type != "" {
+				stmt += " AND " + m.m.Type + " = ?"
+				args = append(args, m.stored[mt.name])
+			}
+			n, err := g.exec(ctx, tx, stmt, args...)
+			if err != nil {
+				return 0, err
+			}
+			deleted += n
+			if n > 0 {
+				break
+			}
+		}
+	}
+	return deleted, nil
+}
+
+// replace makes the members of gid exactly those vals name, deleting and
+// adding only the difference, and reports whether anything changed.
+func (m *members) replace(ctx context.Context, tx *sql.Tx, gid any, vals []any, tenant any) (bool, error) {
+	current, err := m.list(ctx, tx, gid)
+	if err != nil {
+		return false, err
+	}
+	want := requested(vals)
+	keep := make(map[member]bool)
+	var add []any
+	for _, r := range want {
+		found := false
+		for _, c := range current {
+			if c.value == r.value && (r.typ == "" || strings.EqualFold(c.typ, r.typ)) {
+				keep[c], found = true, true
+			}
+		}
+		if !found {
+			add = append(add, map[string]any{"value": r.value, "type": r.typ})
+		}
+	}
+	var drop []any
+	for _, c := range current {
+		if !keep[c] {
+			drop = append(drop, map[string]any{"value": c.value, "type": c.typ})
+		}
+	}
+	removed, err := m.remove(ctx, tx, gid, drop, false)
+	if err != nil {
+		return false, err
+	}
+	added, err := m.add(ctx, tx, gid, add, tenant)
+	return removed+added > 0, err
+}
+
+// list returns the members of gid.
+func (m *members) list(ctx context.Context, tx *sql.Tx, gid any) ([]member, error) {
+	cols := m.m.Member
+	if m.m.Type != "" {
+		cols += ", " + m.m.Type
+	}
+	rows, err := tx.QueryContext(ctx, m.group.s.d.rebind("SELECT "+cols+" FROM "+m.m.Table+" WHERE "+m.m.Group+" = ?"), gid)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []member
+	for rows.Next() {
+		var v, typ any
+		dest := []any{&v}
+		if m.m.Type != "" {
+			dest = append(dest, &typ)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		name := m.types[0].name
+		if m.m.Type != "" {
+			name = text(typ)
+			if n, ok := m.named[name]; ok {
+				name = n
+			}
+		}
+		out = append(out, member{idString(v), name})
+	}
+	return out, rows.Err()
+}
+
+// count returns how many members gid has, counting no further than limit.
+func (m *members) count(ctx context.Context, tx *sql.Tx, gid any, limit int) (int, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, m.group.s.d.rebind("SELECT COUNT(*) FROM (SELECT 1 FROM "+m.m.Table+" WHERE "+m.m.Group+" = ? LIMIT ?) x"), gid, int64(limit)).Scan(&n)
+	return n, err
+}
+
+// forget removes the resource idv of type t from every group it is a
+// member of, giving those groups a new version, and, if t's resources have
+// members, its own memberships.
+func (t *table) forget(ctx context.Context, tx *sql.Tx, idv any) error {
+	for _, m := range t.memberOf {
+		g := m.group
+		in := "SELECT " + m.m.Group + " FROM " + m.m.Table + " WHERE " + m.m.Member + " = ?"
+		del := "DELETE FROM " + m.m.Table + " WHERE " + m.m.Member + " = ?"
+		args := []any{idv}
+		if m.m.Type != "" {
+			in += " AND " + m.m.Type + " = ?"
+			del += " AND " + m.m.Type + " = ?"
+			args = append(args, m.stored[t.name])
+		}
+		set := g.t.Version + " = " + g.t.Version + " + 1"
+		uargs := []any{}
+		if g.t.Modified != "" {
+			set += ", " + g.t.Modified + " = ?"
+			uargs = append(uargs, g.s.d.timeArg(g.s.now()))
+		}
+		if _, err := t.exec(ctx, tx, "UPDATE "+g.t.Table+" SET "+set+" WHERE "+g.t.ID+" IN ("+in+")", append(uargs, args...)...); err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, tx, del, args...); err != nil {
+			return err
+		}
+	}
+	if t.members != nil {
+		if _, err := t.members.remove(ctx, tx, idv, nil, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// membersOf returns the values of the members attribute of r.
+func membersOf(r *resource.Resource) []any {
+	vals, _ := r.Attributes["members"].([]any)
+	return vals
+}

@@ -1,0 +1,266 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/scim-go/scim/filter"
+	"github.com/scim-go/scim/schema"
+)
+
+// The row of a resource is read by one statement: the table's own columns,
+// and each child table, the members and the groups as a JSON array built by
+// a subquery, so that a resource, or a page of them, costs one round trip
+// and is read as one consistent snapshot.
+
+// Positions of the fixed columns of a resource row.
+const (
+	colID = iota
+	colVersion
+	colCreated
+	colModified
+	colJSON
+	fixedCols
+)
+
+// writeSQL writes the select lists and the filter translation.
+func (t *table) writeSQL() {
+	d := t.s.d
+	a := t.alias + "."
+	fixed := []string{a + t.t.ID, a + t.t.Version, "NULL", "NULL", "NULL"}
+	if t.t.Created != "" {
+		fixed[colCreated] = a + t.t.Created
+	}
+	if t.t.Modified != "" {
+		fixed[colModified] = a + t.t.Modified
+	}
+	if t.t.JSON != "" {
+		fixed[colJSON] = a + t.t.JSON
+	}
+	base := append([]string(nil), fixed...)
+	for _, c := range t.cols {
+		base = append(base, a+c.name)
+	}
+	for _, ch := range t.children {
+		base = append(base, t.childSubquery(ch))
+	}
+	for i := range t.selects {
+		cols := append([]string(nil), base...)
+		if t.members != nil {
+			if i&1 != 0 {
+				cols = append(cols, t.membersSubquery())
+			} else {
+				cols = append(cols, "NULL")
+			}
+		}
+		for _, m := range t.memberOf {
+			if i&2 != 0 && t.groups != nil {
+				cols = append(cols, t.groupsSubquery(m))
+			} else {
+				cols = append(cols, "NULL")
+			}
+		}
+		t.selects[i] = strings.Join(cols, ", ")
+	}
+
+	f := d.filterSQL()
+	f.Columns = map[string]string{
+		"id":                a + t.t.ID,
+		"meta.version":      `'W/"' || ` + a + t.t.Version + ` || '"'`,
+		"meta.resourceType": "'" + t.name + "'",
+	}
+	if t.t.Created != "" {
+		f.Columns["meta.created"] = a + t.t.Created
+	}
+	if t.t.Modified != "" {
+		f.Columns["meta.lastModified"] = a + t.t.Modified
+	}
+	for _, c := range t.cols {
+		if !secret(c.leaf) {
+			f.Columns[c.path] = a + c.name
+		}
+	}
+	f.Tables = make(map[string]filter.SQLTable)
+	for _, ch := range t.children {
+		cols := make(map[string]string)
+		if ch.subs == nil {
+			cols["value"] = ch.alias + "." + ch.cols[0]
+		}
+		for i, s := range ch.subs {
+			cols[s.Name] = ch.alias + "." + ch.cols[i]
+		}
+		f.Tables[ch.path] = filter.SQLTable{
+			From: ch.c.Table + " " + ch.alias, Key: ch.alias + "." + ch.c.Key, Parent: a + t.t.ID, Columns: cols,
+		}
+	}
+	if m := t.members; m != nil {
+		cols := map[string]string{"value": m.alias + "." + m.m.Member}
+		if m.m.Type != "" {
+			cols["type"] = m.typeExpr()
+		}
+		f.Tables["members"] = filter.SQLTable{
+			From: m.m.Table + " " + m.alias, Key: m.alias + "." + m.m.Group, Parent: a + t.t.ID, Columns: cols,
+		}
+	}
+	if t.groups != nil && len(t.memberOf) == 1 {
+		// A filter on a User's groups, such as groups[value eq "..."].
+		m := t.memberOf[0]
+		tab := filter.SQLTable{
+			From:    m.m.Table + " gm",
+			Join:    "gm." + m.m.Member + " = " + a + t.t.ID,
+			Columns: map[string]string{"value": "gm." + m.m.Group},
+		}
+		if m.group.display != "" {
+			tab.From += " JOIN " + m.group.t.Table + " gg ON gg." + m.group.t.ID + " = gm." + m.m.Group
+			tab.Columns["display"] = "gg." + m.group.display
+		}
+		if m.m.Type != "" {
+			tab.Join += " AND gm." + m.m.Type + " = '" + m.stored[t.name] + "'"
+		}
+		f.Tables["groups"] = tab
+	}
+	f.Convert = t.s.convert
+	t.fsql = f
+}
+
+// typeExpr returns the expression of a member's resource type name, from
+// the join table's Type column.
+func (m *members) typeExpr() string {
+	col := m.alias + "." + m.m.Type
+	if len(m.m.Types) == 0 {
+		return col
+	}
+	var b strings.Builder
+	b.WriteString("(CASE " + col)
+	for name, v := range m.stored {
+		b.WriteString(" WHEN '" + v + "' THEN '" + name + "'")
+	}
+	b.WriteString(" ELSE " + col + " END)")
+	return b.String()
+}
+
+// childSubquery returns the subquery that reads a child table's values of
+// the row as a JSON array of arrays of its columns.
+func (t *table) childSubquery(ch *child) string {
+	var exprs []string
+	for _, c := range ch.cols {
+		exprs = append(exprs, ch.alias+"."+c)
+	}
+	order := ch.alias + "." + ch.cols[0]
+	if ch.c.Order != "" {
+		order = ch.alias + "." + ch.c.Order
+	}
+	return "(SELECT " + t.s.d.jsonArray(exprs, order) + " FROM " + ch.c.Table + " " + ch.alias +
+		" WHERE " + ch.alias + "." + ch.c.Key + " = " + t.alias + "." + t.t.ID + ")"
+}
+
+// membersSubquery reads the members of the row as [value, type, display]
+// arrays, the display from the member's own row.
+func (t *table) membersSubquery() string {
+	m := t.members
+	al := m.alias
+	from := m.m.Table + " " + al
+	typ := "NULL"
+	if m.m.Type != "" {
+		typ = al + "." + m.m.Type
+	}
+	var displays []string
+	for i, mt := range m.types {
+		if mt.display == "" {
+			continue
+		}
+		da := "d" + strconv.Itoa(i)
+		on := da + "." + mt.t.ID + " = " + al + "." + m.m.Member
+		if m.m.Type != "" {
+			on = al + "." + m.m.Type + " = '" + m.stored[mt.name] + "' AND " + on
+		}
+		from += " LEFT JOIN " + mt.t.Table + " " + da + " ON " + on
+		displays = append(displays, da+"."+mt.display)
+	}
+	display := "NULL"
+	switch len(displays) {
+	case 0:
+	case 1:
+		display = displays[0]
+	default:
+		display = "COALESCE(" + strings.Join(displays, ", ") + ")"
+	}
+	return "(SELECT " + t.s.d.jsonArray([]string{al + "." + m.m.Member, typ, display}, al+"."+m.m.Member) +
+		" FROM " + from + " WHERE " + al + "." + m.m.Group + " = " + t.alias + "." + t.t.ID + ")"
+}
+
+// groupsSubquery reads the groups of the join table m the row is a member
+// of, as [value, display] arrays.
+func (t *table) groupsSubquery(m *members) string {
+	g := m.group
+	display := "NULL"
+	from := m.m.Table + " gm"
+	if g.display != "" {
+		from += " JOIN " + g.t.Table + " gg ON gg." + g.t.ID + " = gm." + m.m.Group
+		display = "gg." + g.display
+	}
+	where := "gm." + m.m.Member + " = " + t.alias + "." + t.t.ID
+	if m.m.Type != "" {
+		where += " AND gm." + m.m.Type + " = '" + m.stored[t.name] + "'"
+	}
+	return "(SELECT " + t.s.d.jsonArray([]string{"gm." + m.m.Group, display}, "gm."+m.m.Group) + " FROM " + from + " WHERE " + where + ")"
+}
+
+// convert is filter.SQL.Convert: the ids of types with integer or UUID id
+// columns, in their own tables and as members, are converted.
+func (s *Store) convert(col string) func(string) (any, bool) {
+	for _, t := range s.tables {
+		if t.t.IDKind == TextID {
+			continue
+		}
+		conv := t.idArg
+		if col == t.alias+"."+t.t.ID {
+			return conv
+		}
+	}
+	for _, t := range s.tables {
+		if m := t.members; m != nil && col == m.alias+"."+m.m.Member {
+			return m.memberArg
+		}
+		for _, m := range t.memberOf {
+			if col == "gm."+m.m.Group && m.group.t.IDKind != TextID {
+				return m.group.idArg
+			}
+		}
+	}
+	return nil
+}
+
+// probe checks that the tables and columns of the mapping exist, by
+// selecting them from no row.
+func (t *table) probe(ctx context.Context) error {
+	q := "SELECT " + t.selects[3] + " FROM " + t.t.Table + " " + t.alias + " WHERE 1 = 0"
+	if t.t.Tenant != "" {
+		q = "SELECT " + t.alias + "." + t.t.Tenant + ", " + t.selects[3] + " FROM " + t.t.Table + " " + t.alias + " WHERE 1 = 0"
+	}
+	rows, err := t.s.cfg.DB.QueryContext(ctx, q)
+	if err != nil {
+		return fmt.Errorf("sqlstore: type %s: its tables or columns do not fit the mapping: %w", t.name, err)
+	}
+	return rows.Close()
+}
+
+// sqlType is the column type of a's values in tables the store creates.
+func (d Dialect) sqlType(a *schema.Attribute) string {
+	switch a.Type {
+	case schema.Boolean:
+		return "BOOLEAN"
+	case schema.Integer:
+		return "BIGINT"
+	case schema.Decimal:
+		if d == PostgreSQL {
+			return "DOUBLE PRECISION"
+		}
+		return "REAL"
+	case schema.DateTime:
+		return d.timeType()
+	}
+	return "TEXT"
+}

@@ -1,0 +1,344 @@
+package sqlstore_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/scim-go/scim"
+	"github.com/scim-go/scim/schema"
+	"github.com/scim-go/scim/sqlstore"
+)
+
+// TestNewChecksTheMapping checks that a mapping that does not fit the
+// resource type or the database is refused by New, with an error naming
+// the type and what is at fault.
+func TestNewChecksTheMapping(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(users *sqlstore.Type)
+		want string
+	}{
+		{"no version column", func(u *sqlstore.Type) { u.Version = "" }, "type User: Version is empty"},
+		{"an unknown attribute", func(u *sqlstore.Type) { u.Columns["nickName2"] = "x" }, "type User: Columns: nickName2 names no attribute"},
+		{"a multi-valued attribute in a column", func(u *sqlstore.Type) { u.Columns["phoneNumbers"] = "phone" }, "phoneNumbers is multi-valued: map it in Children"},
+		{"a complex attribute in a column", func(u *sqlstore.Type) { u.Columns["name"] = "n" }, "name is complex: map its sub-attributes"},
+		{"a read-only attribute", func(u *sqlstore.Type) { u.Columns["groups"] = "g" }, "groups is multi-valued"},
+		{"a column that does not exist", func(u *sqlstore.Type) { u.Columns["nickName"] = "nick" }, "type User: its tables or columns do not fit the mapping"},
+		{"externalId with nowhere to go", func(u *sqlstore.Type) { delete(u.Columns, "externalId") }, "externalId has no column, and there is no JSON column"},
+		{"a password without a hash", func(u *sqlstore.Type) { u.Columns["password"] = "full_name" }, "password is write-only or never returned, and there is no Config.Hash"},
+		{"a column name that is not a plain name", func(u *sqlstore.Type) { u.Columns["title"] = "x; DROP TABLE accounts" }, "is not a plain SQL name"},
+		{"a tenant column without Config.Tenant", nil, "Tenant column org_id needs Config.Tenant"},
+		{"a child sub-attribute that does not exist", func(u *sqlstore.Type) {
+			u.Children["emails"].Columns["kindd"] = "kind"
+		}, "emails has no sub-attribute kindd"},
+	}
+	d := databases(t)[0]
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := d.open(t)
+			exec(t, db, appSchema(d.dialect)...)
+			types := appTypes()
+			cfg := sqlstore.Config{DB: db, Dialect: d.dialect, Types: types, Tenant: tenantOf}
+			if tt.edit != nil {
+				tt.edit(&types[0])
+			} else {
+				cfg.Tenant = nil
+			}
+			_, err := sqlstore.New(context.Background(), cfg)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("New = %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestServedTypes checks that a type without a JSON column is cut down to
+// what its mapping keeps, and that the server advertises only that.
+func TestServedTypes(t *testing.T) {
+	s, _ := newAppStore(t, databases(t)[0])
+	srv := newServer(t, s, scim.Config{})
+	doc := must(t, srv, 200, "GET", "/Schemas", "")
+	got := map[string][]string{}
+	for _, r := range doc["Resources"].([]any) {
+		sc := r.(map[string]any)
+		var paths []string
+		for _, a := range sc["attributes"].([]any) {
+			am := a.(map[string]any)
+			name := am["name"].(string)
+			paths = append(paths, name)
+			subs, _ := am["subAttributes"].([]any)
+			for _, s := range subs {
+				paths = append(paths, name+"."+s.(map[string]any)["name"].(string))
+			}
+		}
+		got[sc["id"].(string)] = paths
+	}
+	want := map[string][]string{
+		schema.UserURN:           {"userName", "name", "name.formatted", "active", "emails", "emails.value", "emails.type", "emails.primary", "groups", "groups.value", "groups.$ref", "groups.display", "groups.type"},
+		schema.EnterpriseUserURN: {"department"},
+		schema.GroupURN:          {"displayName", "members", "members.value", "members.$ref", "members.type", "members.display"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("served schemas (-want +got):\n%s", diff)
+	}
+}
+
+// TestUnicodeUserNames checks that userName, which is not caseExact,
+// compares under Unicode case folding for uniqueness, filters and sorting,
+// on every database and whatever its locale: "ÄBC" and "äbc" are one
+// userName, and a lookup by either finds that user and no other.
+func TestUnicodeUserNames(t *testing.T) {
+	for _, d := range databases(t) {
+		t.Run(d.name, func(t *testing.T) {
+			s, _ := newAppStore(t, d)
+			srv := newServer(t, s, scim.Config{})
+			created := map[string]string{}
+			for _, name := range []string{"abc", "äbc", "kelvin", "ǆ", "ß", "ss", "Zed", "émile"} {
+				doc := must(t, srv, 201, "POST", "/Users", user(name))
+				created[name] = doc["id"].(string)
+			}
+			for _, name := range []string{"ÄBC", "äBc", "\u212Aelvin", "KELVIN", "ǅ", "Ǆ", "SS", "ZED", "ÉMILE"} {
+				if code, doc := call(t, srv, "", "POST", "/Users", user(name)); code != 409 || doc["scimType"] != "uniqueness" {
+					t.Errorf("POST userName %q: %d %v, want 409 uniqueness", name, code, doc)
+				}
+			}
+			for lookup, want := range map[string]string{"ÄBC": "äbc", "abc": "abc", "\u212AELVIN": "kelvin", "ǅ": "ǆ", "ß": "ß", "sS": "ss"} {
+				doc := must(t, srv, 200, "GET", "/Users?filter="+url.QueryEscape(`userName eq "`+lookup+`"`), "")
+				if diff := cmp.Diff([]string{created[want]}, ids(doc)); diff != "" {
+					t.Errorf("userName eq %q (-want +got):\n%s", lookup, diff)
+				}
+			}
+			doc := must(t, srv, 200, "GET", "/Users?sortBy=userName", "")
+			var order []string
+			for _, id := range ids(doc) {
+				for name, cid := range created {
+					if cid == id {
+						order = append(order, name)
+					}
+				}
+			}
+			// By filter.Fold, byte by byte: "ß" (c3 9f) before "ǆ" (c7 86)
+			// and "äbc" (c3 a4) before "émile" (c3 a9).
+			want := []string{"abc", "kelvin", "ss", "Zed", "ß", "äbc", "émile", "ǆ"}
+			if diff := cmp.Diff(want, order); diff != "" {
+				t.Errorf("sortBy=userName (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestSecrets checks that a password is stored hashed, never read back,
+// kept by a PUT that does not send it and changed by one that does.
+func TestSecrets(t *testing.T) {
+	for _, d := range databases(t) {
+		t.Run(d.name, func(t *testing.T) {
+			db := d.open(t)
+			exec(t, db, appSchema(d.dialect)...)
+			exec(t, db, "ALTER TABLE accounts ADD COLUMN password_hash TEXT")
+			types := appTypes()
+			types[0].Columns["password"] = "password_hash"
+			hash := func(s string) (string, error) {
+				sum := sha256.Sum256([]byte(s))
+				return "sha256:" + hex.EncodeToString(sum[:]), nil
+			}
+			s, err := sqlstore.New(context.Background(), sqlstore.Config{DB: db, Dialect: d.dialect, Types: types, Tenant: tenantOf, Hash: hash})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := newServer(t, s, scim.Config{})
+			stored := func() string {
+				var h *string
+				if err := db.QueryRow("SELECT password_hash FROM accounts").Scan(&h); err != nil {
+					t.Fatal(err)
+				}
+				if h == nil {
+					return ""
+				}
+				return *h
+			}
+			doc := must(t, srv, 201, "POST", "/Users", user("bjensen", `"password":"t1meMachine"`))
+			id := doc["id"].(string)
+			want, _ := hash("t1meMachine")
+			if got := stored(); got != want {
+				t.Errorf("stored %q, want the hash %q", got, want)
+			}
+			for _, target := range []string{"/Users/" + id, "/Users?attributes=password", "/Users?filter=userName+pr"} {
+				if body := must(t, srv, 200, "GET", target, ""); strings.Contains(mustJSON(body), "sha256:") {
+					t.Errorf("GET %s returned the stored hash: %v", target, body)
+				}
+			}
+			h, _ := s.Handler("User").Get(context.WithValue(context.Background(), tenantKey{}, "acme"), id)
+			if _, ok := h.Attributes["password"]; ok {
+				t.Errorf("Get returned a password attribute")
+			}
+			must(t, srv, 200, "PUT", "/Users/"+id, user("bjensen", `"name":{"formatted":"B J"}`))
+			if got := stored(); got != want {
+				t.Errorf("after a PUT without password: stored %q, want %q", got, want)
+			}
+			must(t, srv, 200, "PATCH", "/Users/"+id, patchOps(`{"op":"replace","path":"password","value":"n3w"}`))
+			if want, _ := hash("n3w"); stored() != want {
+				t.Errorf("after a PATCH of password: stored %q, want %q", stored(), want)
+			}
+		})
+	}
+}
+
+func mustJSON(v any) string {
+	var b bytes.Buffer
+	enc := jsonEncoder(&b)
+	enc.Encode(v)
+	return b.String()
+}
+
+// TestTenants checks that a store with a tenant column serves each tenant
+// its own directory: ids, lists, counts, userNames and memberships of one
+// tenant are invisible to the other.
+func TestTenants(t *testing.T) {
+	for _, d := range databases(t) {
+		t.Run(d.name, func(t *testing.T) {
+			s, db := newAppStore(t, d)
+			srv := newServer(t, s, scim.Config{})
+			_, u := call(t, srv, "acme", "POST", "/Users", user("bjensen"))
+			acmeUser := u["id"].(string)
+			_, g := call(t, srv, "acme", "POST", "/Groups", group("Admins", acmeUser))
+			acmeGroup := g["id"].(string)
+
+			if code, _ := call(t, srv, "globex", "POST", "/Users", user("BJENSEN")); code != 201 {
+				t.Errorf("globex POST of a userName acme has: %d, want 201", code)
+			}
+			for _, req := range []struct{ method, target, body string }{
+				{"GET", "/Users/" + acmeUser, ""},
+				{"PUT", "/Users/" + acmeUser, user("x")},
+				{"PATCH", "/Users/" + acmeUser, patchOps(`{"op":"replace","path":"active","value":false}`)},
+				{"DELETE", "/Users/" + acmeUser, ""},
+				{"GET", "/Groups/" + acmeGroup, ""},
+				{"PATCH", "/Groups/" + acmeGroup, patchOps(`{"op":"remove","path":"members"}`)},
+			} {
+				if code, _ := call(t, srv, "globex", req.method, req.target, req.body); code != 404 {
+					t.Errorf("globex %s %s: %d, want 404", req.method, req.target, code)
+				}
+			}
+			_, list := call(t, srv, "globex", "GET", "/Users?filter="+url.QueryEscape(`userName eq "bjensen"`), "")
+			if list["totalResults"] != 1.0 || slices.Contains(ids(list), acmeUser) {
+				t.Errorf("globex lookup of bjensen: %v", list)
+			}
+			_, list = call(t, srv, "globex", "GET", "/Groups?count=0", "")
+			if list["totalResults"] != 0.0 {
+				t.Errorf("globex counts %v groups, want 0", list["totalResults"])
+			}
+			// acme's user cannot join a globex group.
+			_, gg := call(t, srv, "globex", "POST", "/Groups", group("Globex", acmeUser))
+			if _, ok := gg["members"]; ok {
+				t.Errorf("a globex group took acme's user as a member: %v", gg)
+			}
+			var n int
+			db.QueryRow("SELECT COUNT(*) FROM team_members").Scan(&n)
+			if n != 1 {
+				t.Errorf("%d memberships stored, want acme's one", n)
+			}
+		})
+	}
+}
+
+// TestMembers checks the membership rules: unknown members are skipped
+// and logged (or refused when so configured), adding a member already there
+// changes nothing, and deleting a user or a group removes its memberships
+// in the same transaction, giving the groups affected a new version.
+func TestMembers(t *testing.T) {
+	for _, d := range databases(t) {
+		t.Run(d.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			db := d.open(t)
+			exec(t, db, appSchema(d.dialect)...)
+			s, err := sqlstore.New(context.Background(), sqlstore.Config{DB: db, Dialect: d.dialect, Types: appTypes(), Tenant: tenantOf,
+				Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := newServer(t, s, scim.Config{})
+			a := must(t, srv, 201, "POST", "/Users", user("alice"))["id"].(string)
+			b := must(t, srv, 201, "POST", "/Users", user("bob"))["id"].(string)
+			g := must(t, srv, 201, "POST", "/Groups", group("Team", a, "424242", "not-a-number"))
+			gid := g["id"].(string)
+			wantMembers := []any{map[string]any{"value": a, "type": "User", "display": "alice", "$ref": "https://example.com/scim/v2/Users/" + a}}
+			if diff := cmp.Diff(wantMembers, g["members"]); diff != "" {
+				t.Errorf("members of a group created with unknown ones (-want +got):\n%s", diff)
+			}
+			if !strings.Contains(logs.String(), "ids=\"[424242 not-a-number]\"") {
+				t.Errorf("the skipped ids were not logged: %s", logs.String())
+			}
+			v1 := must(t, srv, 200, "GET", "/Groups/"+gid, "")["meta"].(map[string]any)["version"]
+			must(t, srv, 200, "PATCH", "/Groups/"+gid, patchOps(`{"op":"add","path":"members","value":[{"value":"`+a+`"}]}`))
+			if v := must(t, srv, 200, "GET", "/Groups/"+gid, "")["meta"].(map[string]any)["version"]; v != v1 {
+				t.Errorf("re-adding a member changed the version from %v to %v", v1, v)
+			}
+			must(t, srv, 200, "PATCH", "/Groups/"+gid, patchOps(`{"op":"add","path":"members","value":[{"value":"`+b+`"}]}`))
+			groupsOf := must(t, srv, 200, "GET", "/Users/"+b, "")["groups"]
+			wantGroups := []any{map[string]any{"value": gid, "display": "Team", "type": "direct", "$ref": "https://example.com/scim/v2/Groups/" + gid}}
+			if diff := cmp.Diff(wantGroups, groupsOf); diff != "" {
+				t.Errorf("groups of a member (-want +got):\n%s", diff)
+			}
+			v2 := must(t, srv, 200, "GET", "/Groups/"+gid, "")["meta"].(map[string]any)["version"]
+			must(t, srv, 204, "DELETE", "/Users/"+a, "")
+			after := must(t, srv, 200, "GET", "/Groups/"+gid, "")
+			if after["meta"].(map[string]any)["version"] == v2 {
+				t.Errorf("deleting a member left the group's version at %v", v2)
+			}
+			if members := after["members"].([]any); len(members) != 1 || members[0].(map[string]any)["value"] != b {
+				t.Errorf("members after deleting %s: %v", a, members)
+			}
+			must(t, srv, 204, "DELETE", "/Groups/"+gid, "")
+			var n int
+			db.QueryRow("SELECT COUNT(*) FROM team_members").Scan(&n)
+			if n != 0 {
+				t.Errorf("%d memberships left after deleting the group", n)
+			}
+
+			strict, err := sqlstore.New(context.Background(), sqlstore.Config{DB: db, Dialect: d.dialect, Types: appTypes(), Tenant: tenantOf, RejectUnknownMembers: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ssrv := newServer(t, strict, scim.Config{})
+			if code, doc := call(t, ssrv, "", "POST", "/Groups", group("Strict", b, "424242")); code != 400 || doc["scimType"] != "invalidValue" {
+				t.Errorf("strict POST with an unknown member: %d %v, want 400 invalidValue", code, doc)
+			}
+			db.QueryRow("SELECT COUNT(*) FROM teams").Scan(&n)
+			if n != 0 {
+				t.Errorf("a refused group was stored")
+			}
+		})
+	}
+}
+
+// TestIDsThatNameNothing checks that an id no row can have (not a number
+// for an integer id column, or not text PostgreSQL could hold) is 404, not
+// a database error.
+func TestIDsThatNameNothing(t *testing.T) {
+	for _, d := range databases(t) {
+		t.Run(d.name, func(t *testing.T) {
+			s, _ := newAppStore(t, d)
+			srv := newServer(t, s, scim.Config{})
+			for _, id := range []string{"abc", "1.0", "01", "%00", "%FF", "99999999999999999999", "-0"} {
+				for _, method := range []string{"GET", "DELETE"} {
+					if code, doc := call(t, srv, "", method, "/Users/"+id, ""); code != 404 {
+						t.Errorf("%s /Users/%s: %d %v, want 404", method, id, code, doc)
+					}
+				}
+				for _, f := range []string{`id eq "` + id + `"`, `members[value eq "` + id + `"]`} {
+					if code, doc := call(t, srv, "", "GET", "/Groups?filter="+url.QueryEscape(f), ""); code != 200 || doc["totalResults"] != 0.0 {
+						t.Errorf("filter %s: %d %v, want an empty list", f, code, doc)
+					}
+				}
+			}
+		})
+	}
+}
