@@ -318,22 +318,7 @@ func (h *Handler) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	sel := withAll
-	if q.Projection != nil {
-		if !q.Projection.Includes(t.rt, "members") {
-			sel &^= withMembers
-		}
-		if !q.Projection.Includes(t.rt, "groups") {
-			sel &^= withGroups
-		}
-	}
-	from := " FROM " + t.t.Table + " " + t.alias + " WHERE "
-	var args []any
-	if t.t.Tenant != "" {
-		from += t.alias + "." + t.t.Tenant + " = ? AND "
-		args = append(args, tenant)
-	}
-	where, args, err := t.fsql.Where(q.Filter, args)
+	ls, err := t.listSQL(q, tenant)
 	var unmapped *filter.UnmappedError
 	if errors.As(err, &unmapped) {
 		return t.listInMemory(ctx, q, tenant)
@@ -341,20 +326,10 @@ func (h *Handler) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	countArgs := args
-	if q.Count == 0 {
-		return &scim.Page{TotalResults: t.count(ctx, from+where, countArgs, &err)}, err
+	if ls.page == "" {
+		return &scim.Page{TotalResults: t.count(ctx, ls.count, ls.countArgs, &err)}, err
 	}
-	order, args, err := t.fsql.OrderBy(q.Sort, args)
-	if errors.As(err, &unmapped) {
-		return t.listInMemory(ctx, q, tenant)
-	}
-	if err != nil {
-		return nil, err
-	}
-	limit, args := t.fsql.Limit(q.StartIndex, q.Count, args)
-	stmt := "SELECT " + t.selects[sel] + ", COUNT(*) OVER ()" + from + where + " ORDER BY " + order + " " + limit
-	rows, err := t.s.cfg.DB.QueryContext(ctx, t.s.d.rebind(stmt), args...)
+	rows, err := t.s.cfg.DB.QueryContext(ctx, ls.page, ls.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -375,15 +350,59 @@ func (h *Handler) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 	}
 	if len(page.Resources) == 0 {
 		// Past the last page, or nothing matches: count apart.
-		page.TotalResults = t.count(ctx, from+where, countArgs, &err)
+		page.TotalResults = t.count(ctx, ls.count, ls.countArgs, &err)
 	}
 	return page, err
 }
 
-// count counts the rows of "FROM ... WHERE ...", setting *errp on failure.
+// listQuery holds the statements of a list: the page, with the count of
+// all matches in a last column, and the count alone. page is "" when the
+// request asks for the count only.
+type listQuery struct {
+	page, count     string
+	args, countArgs []any
+}
+
+// listSQL writes the statements of a list. It returns an
+// *filter.UnmappedError for a filter or sort the database cannot run.
+func (t *table) listSQL(q *scim.Query, tenant any) (listQuery, error) {
+	sel := withAll
+	if q.Projection != nil {
+		if !q.Projection.Includes(t.rt, "members") {
+			sel &^= withMembers
+		}
+		if !q.Projection.Includes(t.rt, "groups") {
+			sel &^= withGroups
+		}
+	}
+	from := " FROM " + t.t.Table + " " + t.alias + " WHERE "
+	var args []any
+	if t.t.Tenant != "" {
+		from += t.alias + "." + t.t.Tenant + " = ? AND "
+		args = append(args, tenant)
+	}
+	where, args, err := t.fsql.Where(q.Filter, args)
+	if err != nil {
+		return listQuery{}, err
+	}
+	ls := listQuery{count: t.s.d.rebind("SELECT COUNT(*)" + from + where), countArgs: args}
+	if q.Count == 0 {
+		return ls, nil
+	}
+	order, args, err := t.fsql.OrderBy(q.Sort, args)
+	if err != nil {
+		return listQuery{}, err
+	}
+	limit, args := t.fsql.Limit(q.StartIndex, q.Count, args)
+	ls.page = t.s.d.rebind("SELECT " + t.selects[sel] + ", COUNT(*) OVER ()" + from + where + " ORDER BY " + order + " " + limit)
+	ls.args = args
+	return ls, nil
+}
+
+// count runs a count statement, setting *errp on failure.
 func (t *table) count(ctx context.Context, fromWhere string, args []any, errp *error) int {
 	var n int
-	if err := t.s.cfg.DB.QueryRowContext(ctx, t.s.d.rebind("SELECT COUNT(*)"+fromWhere), args...).Scan(&n); err != nil {
+	if err := t.s.cfg.DB.QueryRowContext(ctx, fromWhere, args...).Scan(&n); err != nil {
 		*errp = err
 	}
 	return n

@@ -101,3 +101,10 @@ func jsonString(s string) string {
 }
 
 func jsonEncoder(w *bytes.Buffer) *json.Encoder { return json.NewEncoder(w) }
+
+func decodeJSON(t testing.TB, s string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		t.Fatal(err)
+	}
+}
