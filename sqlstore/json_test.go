@@ -134,7 +134,9 @@ func TestGroupMembersOfTwoTypes(t *testing.T) {
 				map[string]any{"value": inner, "type": "Group", "display": "Inner", "$ref": "https://example.com/scim/v2/Groups/" + inner},
 				map[string]any{"value": u, "type": "User", "display": "Alice", "$ref": "https://example.com/scim/v2/Users/" + u},
 			}
-			byValue := cmpopts.SortSlices(func(a, b any) bool { return a.(map[string]any)["value"].(string) < b.(map[string]any)["value"].(string) })
+			byValue := cmpopts.SortSlices(func(a, b any) bool {
+				return a.(map[string]any)["value"].(string) < b.(map[string]any)["value"].(string)
+			})
 			if diff := cmp.Diff(want, outer["members"], byValue); diff != "" {
 				t.Errorf("members (-want +got):\n%s", diff)
 			}
