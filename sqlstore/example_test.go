@@ -37,10 +37,10 @@ func appMapping(db *sql.DB) sqlstore.Config {
 			Table:    "accounts", ID: "id", IDKind: sqlstore.IntegerID,
 			Version: "scim_version", Created: "created_at", Modified: "updated_at", Tenant: "org_id",
 			Columns: map[string]string{
-				"userName":       "email",
-				"name.formatted": "full_name",
-				"active":         "is_active",
-				"externalId":     "scim_external_id",
+				"userName":                               "email",
+				"name.formatted":                         "full_name",
+				"active":                                 "is_active",
+				"externalId":                             "scim_external_id",
 				schema.EnterpriseUserURN + ":department": "department",
 			},
 		}, {
