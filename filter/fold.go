@@ -3,8 +3,9 @@ package filter
 import (
 	"cmp"
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/scim-go/scim/internal/fold"
 )
 
 // FoldRune returns the case fold of r: one rune that stands for every rune
@@ -25,34 +26,7 @@ import (
 //
 // FoldRune follows the Unicode version of the Go release's unicode package.
 // A rune that is not a valid Unicode code point is returned unchanged.
-func FoldRune(r rune) rune {
-	if r < utf8.RuneSelf {
-		if 'A' <= r && r <= 'Z' {
-			return r + 'a' - 'A'
-		}
-		return r
-	}
-	f := unicode.SimpleFold(r)
-	if f == r {
-		// r is alone in its orbit, and is its own fold even if its lower
-		// case, as for U+0130, differs.
-		return r
-	}
-	least := min(r, f)
-	for g := unicode.SimpleFold(f); g != r; g = unicode.SimpleFold(g) {
-		least = min(least, g)
-	}
-	lower := unicode.ToLower(least)
-	if lower == least {
-		return least
-	}
-	for g := unicode.SimpleFold(least); g != least; g = unicode.SimpleFold(g) {
-		if g == lower {
-			return lower
-		}
-	}
-	return least
-}
+func FoldRune(r rune) rune { return fold.Rune(r) }
 
 // Fold returns s with every rune replaced by its [FoldRune], so that for
 // all strings a and b
@@ -71,43 +45,7 @@ func FoldRune(r rune) rune {
 // is not part of valid UTF-8 as U+FFFD, so such a byte becomes "\uFFFD" in
 // the result, which is always valid UTF-8. Fold(Fold(s)) == Fold(s).
 // When s is already folded Fold returns it without allocating.
-func Fold(s string) string {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if 'A' <= c && c <= 'Z' {
-				return foldFrom(s, i)
-			}
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if n == 1 || FoldRune(r) != r {
-			// n == 1 for a byte that is not valid UTF-8.
-			return foldFrom(s, i)
-		}
-		i += n
-	}
-	return s
-}
-
-// foldFrom returns Fold(s), where s[:i] is already folded.
-func foldFrom(s string, i int) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	b.WriteString(s[:i])
-	for i < len(s) {
-		if c := s[i]; c < utf8.RuneSelf {
-			b.WriteByte(toLowerASCII(c))
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		b.WriteRune(FoldRune(r))
-		i += n
-	}
-	return b.String()
-}
+func Fold(s string) string { return fold.String(s) }
 
 // compareFold returns strings.Compare(Fold(x), Fold(y)) without building
 // either. It compares rune by rune, which for valid UTF-8, as folded

@@ -172,7 +172,7 @@ func applyWhole(r *resource.Resource, o *Operation) *opError {
 		if o.Op == Add {
 			next, touched = appendNew(a, list(cur), vals)
 		} else {
-			next = vals
+			next = resource.Dedupe(a, vals)
 			touched = indices(len(next))
 		}
 		if has && a.Mutability == schema.Immutable && !resource.Equal(a, cur, next) {
@@ -340,12 +340,12 @@ func merge(a *schema.Attribute, obj, v map[string]any) (map[string]any, *opError
 // Values not present are ignored.
 func removeValues(m map[string]any, a *schema.Attribute, vals []any) *opError {
 	elems := list(m[a.Name])
-	gone := newValueSet(a)
+	gone := resource.NewValueSet(a)
 	for i, v := range vals {
-		gone.add(v, i)
+		gone.Add(v, i)
 	}
 	for i, e := range elems {
-		if gone.find(e) >= 0 {
+		if gone.Find(e) >= 0 {
 			elems[i] = nil
 		}
 	}
@@ -360,40 +360,21 @@ func removeValues(m map[string]any, a *schema.Attribute, vals []any) *opError {
 // appendNew appends to elems the values of vals it does not hold yet, and
 // returns the indices of the values of vals in the result.
 func appendNew(a *schema.Attribute, elems, vals []any) ([]any, []int) {
-	set := newValueSet(a)
+	set := resource.NewValueSet(a)
 	for i, e := range elems {
-		set.add(e, i)
+		set.Add(e, i)
 	}
 	touched := make([]int, 0, len(vals))
 	for _, v := range vals {
-		found := set.find(v)
+		found := set.Find(v)
 		if found < 0 {
 			elems = append(elems, v)
 			found = len(elems) - 1
-			set.add(v, found)
+			set.Add(v, found)
 		}
 		touched = append(touched, found)
 	}
 	return elems, touched
-}
-
-// same reports whether x and y are the same value of the multi-valued
-// attribute a, whose single-valued form is elem: complex values with a
-// "value" sub-attribute by their value and type, everything else by
-// equality.
-func same(a, elem *schema.Attribute, x, y any) bool {
-	mx, okx := x.(map[string]any)
-	my, oky := y.(map[string]any)
-	if okx && oky && a.Type == schema.Complex {
-		if vs := a.SubAttribute("value"); vs != nil && mx["value"] != nil && my["value"] != nil {
-			if !resource.Equal(vs, mx["value"], my["value"]) {
-				return false
-			}
-			ts := a.SubAttribute("type")
-			return ts == nil || mx["type"] == nil || my["type"] == nil || resource.Equal(ts, mx["type"], my["type"])
-		}
-	}
-	return resource.Equal(elem, x, y)
 }
 
 // primaryFirst clears "primary" on every value of elems but the touched

@@ -34,7 +34,8 @@ type DecodeOptions struct {
 //   - attribute names and schema URNs match case-insensitively and are stored
 //     under their canonical names;
 //   - values must have their attribute's type, multi-valued attributes hold
-//     arrays (a single value is wrapped in one), and at most one value of a
+//     arrays (a single value is wrapped in one), a value the same as one
+//     before it (see SameValue) is dropped, and at most one value of a
 //     multi-valued attribute may have "primary" true;
 //   - read-only attributes, id and meta are ignored, and null, empty arrays
 //     and empty objects are unassigned (RFC 7643 §2.5);
@@ -288,22 +289,25 @@ func (d *decoder) value(a *schema.Attribute, v any, path string) (any, error) {
 		return nil, TooManyValues(path, d.opt.MaxValues)
 	}
 	out := make([]any, 0, len(list))
-	primary := false
 	for _, e := range list {
 		val, err := d.single(a, e, path)
 		if err != nil {
 			return nil, err
 		}
-		if val == nil {
-			continue
+		if val != nil {
+			out = append(out, val)
 		}
+	}
+	// A value sent twice is kept once (RFC 7643 §2.4).
+	out = Dedupe(a, out)
+	primary := false
+	for _, val := range out {
 		if m, ok := val.(map[string]any); ok && m["primary"] == true {
 			if primary {
 				return nil, invalidValue(path, "more than one value has \"primary\" set to true")
 			}
 			primary = true
 		}
-		out = append(out, val)
 	}
 	if len(out) == 0 {
 		return nil, nil

@@ -9,19 +9,18 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/scim-go/scim/resource"
 	"github.com/scim-go/scim/schema"
 )
 
 // naiveAppend and naiveRemove are appendNew and removeValues by pairwise
 // comparison, the definition the indexed versions must agree with.
 func naiveAppend(a *schema.Attribute, elems, vals []any) ([]any, []int) {
-	elem := *a
-	elem.MultiValued = false
 	var touched []int
 	for _, v := range vals {
 		found := -1
 		for i, e := range elems {
-			if same(a, &elem, e, v) {
+			if resource.SameValue(a, e, v) {
 				found = i
 				break
 			}
@@ -36,13 +35,11 @@ func naiveAppend(a *schema.Attribute, elems, vals []any) ([]any, []int) {
 }
 
 func naiveRemove(a *schema.Attribute, elems, vals []any) []any {
-	elem := *a
-	elem.MultiValued = false
 	var out []any
 	for _, e := range elems {
 		keep := true
 		for _, v := range vals {
-			if same(a, &elem, e, v) {
+			if resource.SameValue(a, e, v) {
 				keep = false
 				break
 			}

@@ -1,4 +1,4 @@
-package patch
+package resource
 
 import (
 	"math"
@@ -6,18 +6,18 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/scim-go/scim/filter"
-	"github.com/scim-go/scim/resource"
+	"github.com/scim-go/scim/internal/fold"
 	"github.com/scim-go/scim/schema"
 )
 
-// valueSet finds, among the values of a multi-valued attribute, the first
-// that is the same as a given value, as same compares them, in constant
-// time: adding, removing and de-duplicating n values then costs O(n), not
-// O(n²) comparisons. Values are hashed by a key that equal values share;
-// complex values with a "value" sub-attribute, which same tells apart by
+// ValueSet finds, among the values of a multi-valued attribute, the first
+// that is the same as a given value (see SameValue), in constant time:
+// adding, removing and de-duplicating n values then costs O(n), not O(n²)
+// comparisons. Values are hashed by a key that equal values share; complex
+// values with a "value" sub-attribute, which SameValue tells apart by
 // value and type only, are found by their value's key and then by type.
-type valueSet struct {
+// A ValueSet is not safe for concurrent use.
+type ValueSet struct {
 	a       *schema.Attribute
 	elem    *schema.Attribute // a as single-valued, for resource.Equal
 	vs, ts  *schema.Attribute // a's "value" and "type" sub-attributes, if complex
@@ -39,10 +39,12 @@ type valueBucket struct {
 	typed   map[string]int // type key -> the first with that type
 }
 
-func newValueSet(a *schema.Attribute) *valueSet {
+// NewValueSet returns an empty set of values of the multi-valued attribute
+// a.
+func NewValueSet(a *schema.Attribute) *ValueSet {
 	elem := *a
 	elem.MultiValued = false
-	s := &valueSet{a: a, elem: &elem}
+	s := &ValueSet{a: a, elem: &elem}
 	if a.Type == schema.Complex {
 		s.vs, s.ts = a.SubAttribute("value"), a.SubAttribute("type")
 	}
@@ -50,7 +52,7 @@ func newValueSet(a *schema.Attribute) *valueSet {
 }
 
 // valueOf returns the "value" of v when same compares v by it.
-func (s *valueSet) valueOf(v any) (map[string]any, any, bool) {
+func (s *ValueSet) valueOf(v any) (map[string]any, any, bool) {
 	if s.vs == nil {
 		return nil, nil, false
 	}
@@ -61,8 +63,8 @@ func (s *valueSet) valueOf(v any) (map[string]any, any, bool) {
 	return m, m["value"], true
 }
 
-// add records v as the value at index i, after those recorded before.
-func (s *valueSet) add(v any, i int) {
+// Add records v as the value at index i, after those recorded before.
+func (s *ValueSet) Add(v any, i int) {
 	if m, val, ok := s.valueOf(v); ok {
 		if s.byValue == nil {
 			s.byValue = make(map[string]*valueBucket)
@@ -95,9 +97,9 @@ func (s *valueSet) add(v any, i int) {
 	s.byKey[k] = append(s.byKey[k], indexed{i, v})
 }
 
-// find returns the index of the first recorded value that is the same as
+// Find returns the index of the first recorded value that is the same as
 // v, or -1.
-func (s *valueSet) find(v any) int {
+func (s *ValueSet) Find(v any) int {
 	if m, val, ok := s.valueOf(v); ok {
 		b := s.byValue[s.key(s.vs, val)]
 		if b == nil {
@@ -123,11 +125,11 @@ func (s *valueSet) find(v any) int {
 	return -1
 }
 
-// key returns a string that is the same for values that resource.Equal
+// key returns a string that is the same for values that Equal
 // reports equal as values of a: strings case-folded unless a is
 // caseExact, numbers by their value whatever their Go type, dateTimes by
 // their instant, complex values by their sub-attributes in name order.
-func (s *valueSet) key(a *schema.Attribute, v any) string {
+func (s *ValueSet) key(a *schema.Attribute, v any) string {
 	s.scratch = appendKey(s.scratch[:0], a, v)
 	return string(s.scratch)
 }
@@ -139,7 +141,7 @@ func appendKey(b []byte, a *schema.Attribute, v any) []byte {
 	case string:
 		b = append(b, 's')
 		if a == nil || !a.CaseExact {
-			v = filter.Fold(v)
+			v = fold.String(v)
 		}
 		b = strconv.AppendInt(b, int64(len(v)), 10)
 		b = append(b, ':')
@@ -183,14 +185,100 @@ func appendKey(b []byte, a *schema.Attribute, v any) []byte {
 		}
 		return append(b, ']')
 	}
-	if i, ok := resource.Int64(v); ok {
+	if i, ok := Int64(v); ok {
 		return strconv.AppendInt(append(b, 'n'), i, 10)
 	}
-	if f, ok := resource.Float64(v); ok {
+	if f, ok := Float64(v); ok {
 		if f == math.Trunc(f) && math.Abs(f) < 1<<63 {
 			return strconv.AppendInt(append(b, 'n'), int64(f), 10)
 		}
 		return strconv.AppendFloat(append(b, 'n'), f, 'g', -1, 64)
 	}
 	return append(b, '?') // compared by same alone
+}
+
+// SameValue reports whether x and y are the same value of the multi-valued
+// attribute a (RFC 7643 §2.4): complex values that have a "value"
+// sub-attribute are the same when their values are equal and so are their
+// types, a value without a type being the same as one of any type; other
+// values when Equal reports them equal.
+func SameValue(a *schema.Attribute, x, y any) bool {
+	elem := *a
+	elem.MultiValued = false
+	return same(a, &elem, x, y)
+}
+
+// same is SameValue with a's single-valued form elem made once.
+func same(a, elem *schema.Attribute, x, y any) bool {
+	mx, okx := x.(map[string]any)
+	my, oky := y.(map[string]any)
+	if okx && oky && a.Type == schema.Complex {
+		if vs := a.SubAttribute("value"); vs != nil && mx["value"] != nil && my["value"] != nil {
+			if !Equal(vs, mx["value"], my["value"]) {
+				return false
+			}
+			ts := a.SubAttribute("type")
+			return ts == nil || mx["type"] == nil || my["type"] == nil || Equal(ts, mx["type"], my["type"])
+		}
+	}
+	return Equal(elem, x, y)
+}
+
+// Dedupe returns vals, values of the multi-valued attribute a, without the
+// values that repeat one before them (RFC 7643 §2.4): complex values with a
+// "value" sub-attribute repeat one with an equal value and an equal type
+// (or no type, as it has none); other values one that Equal reports equal.
+// Unlike SameValue, a value without a type does not repeat one with a
+// type. It takes time linear in the number of values, and returns vals
+// itself when none repeats.
+func Dedupe(a *schema.Attribute, vals []any) []any {
+	if len(vals) < 2 {
+		return vals
+	}
+	s := NewValueSet(a)
+	seen := make(map[string][]any, len(vals))
+	var out []any
+	for i, v := range vals {
+		var k string
+		if m, val, ok := s.valueOf(v); ok {
+			k = s.key(s.vs, val) + "\x00" + s.key(s.ts, m["type"])
+		} else {
+			k = s.key(s.elem, v)
+		}
+		dup := false
+		for _, w := range seen[k] {
+			if s.repeats(w, v) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			seen[k] = append(seen[k], v)
+			if out != nil {
+				out = append(out, v)
+			}
+			continue
+		}
+		if out == nil {
+			out = append(make([]any, 0, len(vals)-1), vals[:i]...)
+		}
+	}
+	if out == nil {
+		return vals
+	}
+	return out
+}
+
+// repeats reports whether v repeats w, as Dedupe compares them.
+func (s *ValueSet) repeats(w, v any) bool {
+	mw, _, okw := s.valueOf(w)
+	mv, _, okv := s.valueOf(v)
+	if okw && okv {
+		tw, tv := mw["type"], mv["type"]
+		if !Equal(s.vs, mw["value"], mv["value"]) || (tw == nil) != (tv == nil) {
+			return false
+		}
+		return tw == nil || s.ts == nil || Equal(s.ts, tw, tv)
+	}
+	return okw == okv && Equal(s.elem, w, v)
 }
