@@ -18,9 +18,10 @@ import (
 //     replaces a multi-valued attribute whole; a null value unassigns;
 //   - remove unassigns the target; with a value filter, the matching values
 //     or their sub-attribute;
-//   - a value filter that matches nothing is noTarget for replace and
-//     remove, and for add unless Parse allowed it to create a value
-//     (Options.NoAddByFilter);
+//   - a value filter that matches nothing creates a value from its eq terms
+//     for add and replace, and changes nothing for remove, unless Options
+//     turn these off (NoAddByFilter, NoIdempotentRemove), when it is
+//     noTarget (see Operation.NoTarget);
 //   - immutable attributes can be set when unassigned but not changed or
 //     removed (scimType mutability), whether by their own path, a
 //     sub-attribute, a value filter, or the removal of their extension;
@@ -109,6 +110,8 @@ func apply(rt *schema.ResourceType, r *resource.Resource, o *Operation) *opError
 // extension.
 func applyAttr(r *resource.Resource, o *Operation) *opError {
 	switch {
+	case o.Path.Filter != nil && !o.Path.Attr.Attr.MultiValued:
+		return applySingleFiltered(r, o)
 	case o.Path.Filter != nil:
 		return applyFiltered(r, o)
 	case o.Path.Attr.Sub != nil:
@@ -252,7 +255,8 @@ func setSub(s *schema.Attribute, obj map[string]any, op Op, v any) *opError {
 func applyFiltered(r *resource.Resource, o *Operation) *opError {
 	p := &o.Path
 	a := p.Attr.Attr
-	m := container(r, p.Attr, o.Op == Add)
+	creates := o.Op != Remove && o.Value != nil && o.createOnNoMatch
+	m := container(r, p.Attr, creates)
 	var elems []any
 	if m != nil {
 		elems = list(m[a.Name])
@@ -264,7 +268,10 @@ func applyFiltered(r *resource.Resource, o *Operation) *opError {
 		}
 	}
 	if len(matches) == 0 {
-		if o.Op != Add || !o.createOnNoMatch {
+		if (o.Op == Remove || o.Value == nil) && !o.NoTarget() {
+			return nil // nothing to remove
+		}
+		if !creates {
 			return &opError{"noTarget", "no value of " + a.Name + " matches " + clip.String(p.Filter.String())}
 		}
 		elem := p.Filter.Equalities()
@@ -312,6 +319,26 @@ func applyFiltered(r *resource.Resource, o *Operation) *opError {
 	} else {
 		m[a.Name] = elems
 	}
+	return nil
+}
+
+// applySingleFiltered applies a remove whose value filter selects a
+// single-valued complex attribute, as manager[value eq "26118915"]: the
+// value goes if it matches, and nothing changes otherwise.
+func applySingleFiltered(r *resource.Resource, o *Operation) *opError {
+	a := o.Path.Attr.Attr
+	m := container(r, o.Path.Attr, false)
+	obj, _ := m[a.Name].(map[string]any)
+	if obj == nil || !o.Path.Filter.Match(obj) {
+		if o.NoTarget() {
+			return &opError{"noTarget", a.Name + " does not match " + clip.String(o.Path.Filter.String())}
+		}
+		return nil
+	}
+	if a.Mutability == schema.Immutable {
+		return immutable(a)
+	}
+	delete(m, a.Name)
 	return nil
 }
 

@@ -557,7 +557,8 @@ func TestApply(t *testing.T) {
 
 		// Failures.
 		{
-			name: "replace with a filter that matches nothing",
+			name: "replace with a filter that matches nothing, strictly",
+			opt:  patch.Options{NoAddByFilter: true},
 			ops: []string{
 				`{"op":"replace","path":"nickName","value":"changed"}`,
 				`{"op":"replace","path":"emails[type eq \"other\"].value","value":"x@example.com"}`,
@@ -568,17 +569,80 @@ func TestApply(t *testing.T) {
 			},
 		},
 		{
-			name: "replace filtered values with null when none match",
+			name: "replace filtered values with null when none match, strictly",
+			opt:  patch.Options{NoIdempotentRemove: true},
 			ops:  []string{`{"op":"replace","path":"ims[type eq \"aim\"]","value":null}`},
 			err:  &patch.Error{Index: 0, Op: "replace", Path: `ims[type eq "aim"]`, Type: "noTarget", Msg: `no value of ims matches type eq "aim"`},
 		},
 		{
-			name: "remove with a filter that matches nothing",
+			name: "remove with a filter that matches nothing, strictly",
+			opt:  patch.Options{NoIdempotentRemove: true},
 			rt:   groupRT, before: tourGuides,
 			ops: []string{`{"op":"remove","path":"members[value eq \"` + jamesID + `\"]"}`},
 			err: &patch.Error{
 				Index: 0, Op: "remove", Path: `members[value eq "` + jamesID + `"]`, Type: "noTarget",
 				Msg: `no value of members matches value eq "` + jamesID + `"`,
+			},
+		},
+		{
+			// Entra ID sets a work email on a user who has none.
+			name: "replace with a filter that matches nothing creates the value",
+			ops: []string{
+				`{"op":"replace","path":"emails[type eq \"other\"].value","value":"x@example.com"}`,
+				`{"op":"Replace","path":"phoneNumbers[type eq \"mobile\"].value","value":"555-0100"}`,
+				`{"op":"replace","path":"addresses[type eq \"other\"].streetAddress","value":"1 Main St"}`,
+			},
+			want: func(r *resource.Resource) {
+				r.Attributes["emails"] = append(elems(r, "emails"), obj{"type": "other", "value": "x@example.com"})
+				r.Attributes["phoneNumbers"] = append(elems(r, "phoneNumbers"), obj{"type": "mobile", "value": "555-0100"})
+				r.Attributes["addresses"] = append(elems(r, "addresses"), obj{"type": "other", "streetAddress": "1 Main St"})
+			},
+		},
+		{
+			name: "replace with a filter that is not eq terms and matches nothing",
+			ops:  []string{`{"op":"replace","path":"emails[type ne \"work\" and value co \"nope\"].value","value":"x@example.com"}`},
+			err: &patch.Error{
+				Index: 0, Op: "replace", Path: `emails[type ne "work" and value co "nope"].value`, Type: "noTarget",
+				Msg: `no value of emails matches type ne "work" and value co "nope", and the filter is not eq terms joined by and to create one from`,
+			},
+		},
+		{
+			// Okta and Entra ID remove a member who may have gone already.
+			name: "remove with a filter that matches nothing changes nothing",
+			rt:   groupRT, before: tourGuides,
+			ops:  []string{`{"op":"remove","path":"members[value eq \"` + jamesID + `\"]"}`, `{"op":"replace","path":"ims[type eq \"aim\"]","value":null}`},
+			want: func(r *resource.Resource) {},
+		},
+		{
+			// Entra ID removes a manager by value.
+			name: "remove a single-valued complex attribute whose value matches",
+			ops:  []string{`{"op":"Remove","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager[value eq \"26118915-6090-4610-87e4-49d8ca9f808d\"]"}`},
+			want: func(r *resource.Resource) { delete(attrs(r, entURN), "manager") },
+		},
+		{
+			name: "remove a single-valued complex attribute whose value does not match",
+			ops:  []string{`{"op":"remove","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager[value eq \"someone-else\"]"}`},
+			want: func(r *resource.Resource) {},
+		},
+		{
+			name: "remove a single-valued complex attribute that does not match, strictly",
+			opt:  patch.Options{NoIdempotentRemove: true},
+			ops:  []string{`{"op":"remove","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager[value eq \"someone-else\"]"}`},
+			err: &patch.Error{
+				Index: 0, Op: "remove", Path: `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager[value eq "someone-else"]`, Type: "noTarget",
+				Msg: `manager does not match value eq "someone-else"`,
+			},
+		},
+		{
+			// python-scim's tester, and clients building PATCH from objects.
+			name: "add and replace a whole extension by its URN",
+			ops: []string{
+				`{"op":"add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User","value":{"employeeNumber":"7"}}`,
+				`{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User","value":{"department":"Sales","costCenter":"42"}}`,
+			},
+			want: func(r *resource.Resource) {
+				e := attrs(r, entURN)
+				e["employeeNumber"], e["department"], e["costCenter"] = "7", "Sales", "42"
 			},
 		},
 		{

@@ -672,7 +672,8 @@ func TestParseErrors(t *testing.T) {
 			want: &patch.Error{Index: 0, Op: "remove", Path: userURN, Type: "invalidPath", Msg: "path must name an attribute or an extension"},
 		},
 		{
-			name: "add to a whole extension",
+			name: "add to a whole extension, strictly",
+			opt:  patch.Options{NoExtensionPath: true},
 			ops:  []string{`{"op":"add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User","value":{"department":"x"}}`},
 			want: &patch.Error{Index: 0, Op: "add", Path: entURN, Type: "invalidPath", Msg: "add or replace an extension's attributes by their own paths, or without a path"},
 		},
@@ -683,11 +684,20 @@ func TestParseErrors(t *testing.T) {
 			want: &patch.Error{Index: 0, Op: "replace", Path: "userName.value", Type: "invalidPath", Msg: `attribute "userName.value": userName has no sub-attributes`},
 		},
 		{
-			name: "value filter on a single-valued attribute",
+			name: "value filter on a single-valued attribute, strictly",
+			opt:  patch.Options{NoSingleFilter: true},
+			ops:  []string{`{"op":"remove","path":"name[givenName eq \"Barbara\"]"}`},
+			want: &patch.Error{
+				Index: 0, Op: "remove", Path: `name[givenName eq "Barbara"]`, Type: "invalidPath",
+				Msg: "a value filter selects values of a multi-valued attribute; name is single-valued",
+			},
+		},
+		{
+			name: "value filter on a single-valued attribute, to add",
 			ops:  []string{`{"op":"add","path":"name[givenName eq \"Barbara\"].familyName","value":"Jensen"}`},
 			want: &patch.Error{
 				Index: 0, Op: "add", Path: `name[givenName eq "Barbara"].familyName`, Type: "invalidPath",
-				Msg: "a value filter selects values of a multi-valued attribute; name is single-valued",
+				Msg: "a value filter on the single-valued name can only select it for a remove",
 			},
 		},
 		{

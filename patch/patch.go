@@ -15,9 +15,18 @@
 //
 //   - operation names in any case, such as Entra ID's "Replace" and "Add";
 //   - booleans and numbers written as strings, such as "value": "False";
-//   - an add whose value path matches nothing creates a value from the
-//     path's eq terms, so addresses[type eq "work"].locality and
-//     addresses[type eq "work"].postalCode land on one new address;
+//   - an add or replace whose value path matches nothing creates a value
+//     from the path's eq terms, so addresses[type eq "work"].locality and
+//     addresses[type eq "work"].postalCode land on one new address, and
+//     Entra ID's replace of emails[type eq "work"].value sets a work email
+//     on a user who has none;
+//   - a remove whose value path matches nothing, such as of a member who is
+//     not there, changes nothing instead of failing: identity providers
+//     treat a 400 as final and mark the whole push as failed;
+//   - a remove with a value filter on a single-valued complex attribute,
+//     such as manager[value eq "26118915"], removes it if it matches;
+//   - an add or replace whose path is an extension's URN alone takes its
+//     value as the extension's attributes;
 //   - a remove of a multi-valued attribute with a value, such as
 //     {"op": "remove", "path": "members", "value": [{"value": "2819c223"}]},
 //     removes just the values given, never all of them;
@@ -73,9 +82,21 @@ type Options struct {
 	// ExactTypes rejects booleans and numbers written as strings. Like
 	// RejectUnknown, it also rejects undefined sub-attributes in values.
 	ExactTypes bool
-	// NoAddByFilter answers an add whose value path matches nothing with
-	// noTarget instead of creating a value.
+	// NoAddByFilter answers an add or replace whose value path matches
+	// nothing with noTarget instead of creating a value.
 	NoAddByFilter bool
+	// NoIdempotentRemove answers a remove whose value path matches
+	// nothing, such as a member who is not there, with noTarget instead
+	// of changing nothing.
+	NoIdempotentRemove bool
+	// NoExtensionPath rejects an add or replace whose path is an
+	// extension's URN alone, instead of taking its value as the
+	// extension's attributes.
+	NoExtensionPath bool
+	// NoSingleFilter rejects a remove with a value filter on a
+	// single-valued complex attribute, such as manager[value eq "x"],
+	// instead of removing the value when it matches.
+	NoSingleFilter bool
 	// NoRemoveByValue rejects a remove that carries a value.
 	NoRemoveByValue bool
 	// NoPathKeys ignores keys of path-less values that are not attribute
@@ -115,11 +136,27 @@ type Operation struct {
 	// otherwise.
 	Value any
 
-	// createOnNoMatch lets an add whose value filter matches nothing
-	// create a value; Parse sets it unless Options.NoAddByFilter.
+	// createOnNoMatch lets an add or replace whose value filter matches
+	// nothing create a value; Parse sets it unless Options.NoAddByFilter.
 	createOnNoMatch bool
+	// removeNoMatch lets a remove whose value filter matches nothing
+	// change nothing; Parse sets it unless Options.NoIdempotentRemove.
+	removeNoMatch bool
 	// sent is the operation's name as sent, such as "Replace", for Error.Op.
 	sent string
+}
+
+// NoTarget reports whether Apply fails o with noTarget when its value
+// filter matches no value, as RFC 7644 §3.5.2 has it. Otherwise, by the
+// leniencies of Options, an add or replace creates a value from the
+// filter's eq terms (when the filter is such terms joined by "and"), and a
+// remove, or a replace with null, changes nothing. A scim.Patcher that
+// applies o itself asks it when the filter matches nothing.
+func (o *Operation) NoTarget() bool {
+	if o.Op == Remove || o.Value == nil {
+		return !o.removeNoMatch
+	}
+	return !o.createOnNoMatch || o.Path.Filter == nil || o.Path.Filter.Equalities() == nil
 }
 
 // Path is a resolved PATCH path (RFC 7644 §3.5.2): an attribute, optionally
@@ -310,10 +347,19 @@ func (p *parser) operation(ops []Operation, i int, raw any) ([]Operation, error)
 		}
 	} else {
 		path, skip, err := p.path(pathText)
-		if err != nil {
+		switch {
+		case err != nil:
 			return fail(err.typ, err.msg)
-		}
-		if !skip {
+		case skip:
+		case path.Extension != "" && op != Remove && p.opt.on(p.opt.NoExtensionPath):
+			// The extension's attributes, as if sent without a path.
+			var err error
+			if ops, err = p.pathless(ops, i, op, opName, map[string]any{path.Extension: value}); err != nil {
+				return nil, err
+			}
+		case path.Filter != nil && !path.Attr.Attr.MultiValued && op != Remove:
+			return fail("invalidPath", "a value filter on the single-valued "+path.Attr.Attr.Name+" can only select it for a remove")
+		default:
 			if ops, err = p.appendOp(ops, i, op, path, value); err != nil {
 				return fail(err.typ, err.msg)
 			}
@@ -362,7 +408,7 @@ func (p *parser) path(text string) (Path, bool, *opError) {
 		if attr.Sub != nil {
 			return Path{}, false, &opError{"invalidPath", "a value filter must follow an attribute, not a sub-attribute"}
 		}
-		if !attr.Attr.MultiValued {
+		if !attr.Attr.MultiValued && (attr.Attr.Type != schema.Complex || !p.opt.on(p.opt.NoSingleFilter)) {
 			return Path{}, false, &opError{"invalidPath", "a value filter selects values of a multi-valued attribute; " + attr.Attr.Name + " is single-valued"}
 		}
 		vf, err := filter.ResolveValueFilter(p.rt, attr, fp.Filter)

@@ -109,7 +109,8 @@ func (p *parser) appendOp(ops []Operation, i int, op Op, path Path, raw any) ([]
 	complexTarget := path.Extension == "" && path.Sub == nil && path.Attr.Sub == nil &&
 		path.Attr.Attr.Type == schema.Complex && (path.Filter != nil || !path.Attr.Attr.MultiValued)
 	if v != nil || raw == nil || op == Remove || op == Replace && !complexTarget {
-		ops = append(ops, Operation{Index: i, Op: op, Path: path, Value: v, createOnNoMatch: p.opt.on(p.opt.NoAddByFilter)})
+		ops = append(ops, Operation{Index: i, Op: op, Path: path, Value: v,
+			createOnNoMatch: p.opt.on(p.opt.NoAddByFilter), removeNoMatch: p.opt.on(p.opt.NoIdempotentRemove)})
 	}
 	obj, _ := raw.(map[string]any)
 	if op != Replace || !complexTarget || obj == nil {
