@@ -286,7 +286,7 @@ func (t *table) patchMembers(ctx context.Context, tx *sql.Tx, gid any, ops []pat
 		case o.Path.Filter != nil:
 			v := o.Path.Filter.Equalities()["value"].(string)
 			k, err = m.remove(ctx, tx, gid, []any{map[string]any{"value": v}}, false)
-			if err == nil && k == 0 {
+			if err == nil && k == 0 && o.NoTarget() {
 				return 0, &patch.Error{Index: o.Index, Op: string(o.Op), Path: o.Path.Text, Type: "noTarget",
 					Msg: "no value of members matches " + o.Path.Filter.String()}
 			}
