@@ -348,10 +348,11 @@ func (s *SQL) OrderBy(srt *Sort, args []any) (string, []any, error) {
 		if fold {
 			key = foldCol
 		}
+		boolean := leaf.Type == schema.Boolean
 		w.str("CASE WHEN ")
-		w.sortKey(t, col, key, primary)
+		w.sortKey(t, col, key, primary, boolean)
 		w.str(" IS NULL THEN 1 ELSE 0 END, ")
-		w.sortKey(t, col, key, primary)
+		w.sortKey(t, col, key, primary, boolean)
 		w.str(dir)
 	} else {
 		col, err := s.column(a)
@@ -1099,13 +1100,22 @@ func isText(t schema.Type) bool {
 }
 
 // sortKey writes the value a multi-valued attribute sorts by: the least
-// value of col in form f among primary rows, else among all rows.
-func (w *sqlWriter) sortKey(t SQLTable, col string, f colForm, primary string) {
+// value of col in form f among primary rows, else among all rows. A
+// boolean column sorts as 0 for false and 1 for true, since PostgreSQL has
+// no MIN of booleans.
+func (w *sqlWriter) sortKey(t SQLTable, col string, f colForm, primary string, boolean bool) {
 	sub := func(primaryOnly bool) {
 		w.str("(SELECT MIN(")
-		if f == foldCol || f == exactCol && w.s.Exact != nil {
+		switch {
+		case boolean:
+			w.str("CASE WHEN ")
+			w.col(col)
+			w.str(" THEN 1 WHEN NOT ")
+			w.col(col)
+			w.str(" THEN 0 END")
+		case f == foldCol || f == exactCol && w.s.Exact != nil:
 			w.operand(col, f)
-		} else {
+		default:
 			// Inside MIN(...) the column needs no parentheses.
 			w.str(col)
 		}

@@ -615,6 +615,9 @@ func TestSQLOrderBy(t *testing.T) {
 	const emailKey = `COALESCE((SELECT MIN(LOWER(e.value)) FROM user_emails e WHERE (e.user_id = u.id) AND (e.is_primary = ?)),` +
 		` (SELECT MIN(LOWER(e.value)) FROM user_emails e WHERE (e.user_id = u.id)))`
 	const groupKey = `(SELECT MIN(LOWER(gm.group_name)) FROM group_members gm WHERE (gm.member_id = u.id))`
+	// Booleans sort as 0 and 1: PostgreSQL has no MIN(boolean).
+	const primaryKey = `COALESCE((SELECT MIN(CASE WHEN e.is_primary THEN 1 WHEN NOT e.is_primary THEN 0 END) FROM user_emails e WHERE (e.user_id = u.id) AND (e.is_primary = ?)),` +
+		` (SELECT MIN(CASE WHEN e.is_primary THEN 1 WHEN NOT e.is_primary THEN 0 END) FROM user_emails e WHERE (e.user_id = u.id)))`
 	tests := []struct {
 		sortBy, order string
 		want          string
@@ -637,6 +640,7 @@ func TestSQLOrderBy(t *testing.T) {
 		{"emails", "", `CASE WHEN ` + emailKey + ` IS NULL THEN 1 ELSE 0 END, ` + emailKey + ` ASC, u.id ASC`, []any{true, true}},
 		{"emails.value", "descending", `CASE WHEN ` + emailKey + ` IS NULL THEN 1 ELSE 0 END, ` + emailKey + ` DESC, u.id ASC`, []any{true, true}},
 		{"groups.display", "", `CASE WHEN ` + groupKey + ` IS NULL THEN 1 ELSE 0 END, ` + groupKey + ` ASC, u.id ASC`, nil},
+		{"emails.primary", "descending", `CASE WHEN ` + primaryKey + ` IS NULL THEN 1 ELSE 0 END, ` + primaryKey + ` DESC, u.id ASC`, []any{true, true}},
 	}
 	rt := schema.UserResourceType()
 	for _, tt := range tests {
