@@ -32,11 +32,21 @@ import (
 // attribute with eq, such as userName eq "bjensen", is answered from an
 // index instead of a scan.
 //
+// It never keeps the value of a write-only or never-returned attribute,
+// such as password, as it was given: it keeps its SHA-256 digest, which
+// VerifySecret checks a value against, and returns such attributes from no
+// method. A Replace of a resource that does not carry one keeps the stored
+// digest, since the server, which cannot read it, cannot send it back; a
+// PATCH removes it only when applied by Patch. MemoryHandler is a reference
+// for tests and examples: a production store hashes passwords with bcrypt,
+// scrypt or Argon2, salted, never with a bare SHA-256.
+//
 // A MemoryHandler is safe for concurrent use. Resources go in and come out
 // as copies, so callers may change what they pass or get.
 type MemoryHandler struct {
-	rt     *schema.ResourceType
-	unique []*schema.Attribute // top-level single-valued attributes with uniqueness
+	rt      *schema.ResourceType
+	unique  []*schema.Attribute // top-level single-valued attributes with uniqueness
+	secrets bool                // rt has write-only or never-returned attributes
 
 	// Now returns the time written to meta.created and meta.lastModified.
 	// Nil means the current time in UTC. Set it before first use.
@@ -66,6 +76,7 @@ func NewMemoryHandler(rt *schema.ResourceType) *MemoryHandler {
 		index:   make(map[string]map[string]string),
 		byExtID: make(map[string][]string),
 		values:  make(map[string]map[string]*valueIndex),
+		secrets: hasSecrets(rt),
 	}
 	for _, a := range rt.Schema.Attributes {
 		if a.Uniqueness != schema.UniquenessNone && !a.MultiValued && a.Type != schema.Complex {
@@ -94,12 +105,13 @@ func (h *MemoryHandler) Create(ctx context.Context, r *resource.Resource) (*reso
 	}
 	now := h.now()
 	r.Meta = resource.Meta{ResourceType: h.rt.Name, Created: now, LastModified: now, Version: h.nextVersion()}
+	h.seal(r, nil)
 	h.byID[r.ID] = r
 	h.created++
 	h.seq[r.ID] = h.created
 	h.order = append(h.order, r.ID)
 	h.indexAdd(r)
-	return r.Clone(), nil
+	return h.out(r), nil
 }
 
 // Get implements scim.ResourceHandler.
@@ -110,7 +122,7 @@ func (h *MemoryHandler) Get(ctx context.Context, id string) (*resource.Resource,
 	if !ok {
 		return nil, fmt.Errorf("%s %q: %w", h.rt.Name, id, scim.ErrNotFound)
 	}
-	return r.Clone(), nil
+	return h.out(r), nil
 }
 
 // Replace implements scim.ResourceHandler.
@@ -134,10 +146,11 @@ func (h *MemoryHandler) Replace(ctx context.Context, r *resource.Resource, versi
 	r.Meta.ResourceType = h.rt.Name
 	r.Meta.LastModified = h.now()
 	r.Meta.Version = h.nextVersion()
+	h.seal(r, old)
 	h.byID[r.ID] = r
 	h.indexAdd(r)
 	delete(h.values, r.ID)
-	return r.Clone(), nil
+	return h.out(r), nil
 }
 
 // Delete implements scim.ResourceHandler.
@@ -173,7 +186,7 @@ func (h *MemoryHandler) List(ctx context.Context, q *scim.Query) (*scim.Page, er
 		start := q.StartIndex - 1
 		if start < len(ids) {
 			for _, id := range ids[start:min(start+q.Count, len(ids))] {
-				page.Resources = append(page.Resources, h.byID[id].Clone())
+				page.Resources = append(page.Resources, h.out(h.byID[id]))
 			}
 		}
 		return page, nil
@@ -190,7 +203,7 @@ func (h *MemoryHandler) List(ctx context.Context, q *scim.Query) (*scim.Page, er
 	start := q.StartIndex - 1
 	if start < len(matched) {
 		for _, r := range matched[start:min(start+q.Count, len(matched))] {
-			page.Resources = append(page.Resources, r.Clone())
+			page.Resources = append(page.Resources, h.out(r))
 		}
 	}
 	return page, nil

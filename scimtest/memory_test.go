@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/scim-go/scim"
 	"github.com/scim-go/scim/filter"
+	"github.com/scim-go/scim/patch"
 	"github.com/scim-go/scim/resource"
 	"github.com/scim-go/scim/schema"
 	"github.com/scim-go/scim/scimtest"
@@ -649,5 +651,104 @@ func TestMemoryConcurrent(t *testing.T) {
 	}
 	if page.TotalResults != 20 {
 		t.Errorf("TotalResults = %d, want 20", page.TotalResults)
+	}
+}
+
+// TestMemorySecrets checks that a MemoryHandler keeps the values of
+// write-only and never-returned attributes only as digests, returns them
+// from no method, and keeps them through a Replace that does not carry
+// them.
+func TestMemorySecrets(t *testing.T) {
+	const ent = schema.EnterpriseUserURN
+	rt := schema.UserResourceType()
+	e := rt.Extension(ent)
+	e.Attributes = append(e.Attributes, &schema.Attribute{Name: "pin", Type: schema.String,
+		Mutability: schema.WriteOnly, Returned: schema.ReturnedNever})
+	h := memHandler(rt)
+	ctx := context.Background()
+	verify := func(what, path, value string, want bool) {
+		t.Helper()
+		got, err := h.VerifySecret(ctx, "u1", path, value)
+		if err != nil || got != want {
+			t.Errorf("after %s: VerifySecret(%q, %q) = %v, %v; want %v", what, path, value, got, err, want)
+		}
+	}
+	returned := func(what string, r *resource.Resource, want map[string]any) {
+		t.Helper()
+		if diff := cmp.Diff(want, r.Attributes); diff != "" {
+			t.Errorf("%s returned attributes (-want +got):\n%s", what, diff)
+		}
+	}
+
+	out, err := h.Create(ctx, &resource.Resource{Attributes: map[string]any{
+		"userName": "bjensen", "password": "t1meMa$heen", ent: map[string]any{"pin": "p1n-s3cret"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	returned("Create", out, map[string]any{"userName": "bjensen"})
+	got, err := h.Get(ctx, "u1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	returned("Get", got, map[string]any{"userName": "bjensen"})
+	page, err := h.List(ctx, &scim.Query{StartIndex: 1, Count: 10})
+	if err != nil || len(page.Resources) != 1 {
+		t.Fatalf("List: %v, %v", page, err)
+	}
+	returned("List", page.Resources[0], map[string]any{"userName": "bjensen"})
+	verify("Create", "password", "t1meMa$heen", true)
+	verify("Create", "password", "t1meMa$heen ", false)
+	verify("Create", ent+":pin", "p1n-s3cret", true)
+	dump := scimtest.Dump(h)
+	if strings.Contains(dump, "t1meMa$heen") || strings.Contains(dump, "p1n-s3cret") || !strings.Contains(dump, "sha256:") {
+		t.Errorf("Dump shows a secret as sent, or no digest:\n%s", dump)
+	}
+
+	out, err = h.Replace(ctx, &resource.Resource{ID: "u1", Attributes: map[string]any{"userName": "bjensen", "nickName": "B"}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	returned("Replace", out, map[string]any{"userName": "bjensen", "nickName": "B"})
+	verify("a Replace without secrets", "password", "t1meMa$heen", true)
+	verify("a Replace without secrets", ent+":pin", "p1n-s3cret", true)
+
+	if _, err := h.Replace(ctx, &resource.Resource{ID: "u1", Attributes: map[string]any{"userName": "bjensen", "password": "n3wPassw0rd"}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	verify("a Replace with a password", "password", "t1meMa$heen", false)
+	verify("a Replace with a password", "password", "n3wPassw0rd", true)
+	verify("a Replace with a password", ent+":pin", "p1n-s3cret", true)
+
+	patchOps := func(body string) []patch.Operation {
+		t.Helper()
+		ops, err := patch.Parse(rt, []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[`+body+`]}`), patch.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ops
+	}
+	first, err := h.Patch(ctx, &scim.PatchRequest{ID: "u1", Operations: patchOps(`{"op":"replace","path":"password","value":"p4tched"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	verify("a Patch of the password", "password", "p4tched", true)
+	again, err := h.Patch(ctx, &scim.PatchRequest{ID: "u1", Operations: patchOps(`{"op":"replace","path":"password","value":"p4tched"}`)})
+	if err != nil || again.Version != first.Version {
+		t.Errorf("a Patch setting the same password again: version %v, error %v; want %q, as nothing changed", again, err, first.Version)
+	}
+	if _, err := h.Patch(ctx, &scim.PatchRequest{ID: "u1", Operations: patchOps(`{"op":"remove","path":"password"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	verify("a Patch removing the password", "password", "p4tched", false)
+	verify("a Patch removing the password", ent+":pin", "p1n-s3cret", true)
+	if strings.Contains(scimtest.Dump(h), "p4tched") {
+		t.Errorf("Dump shows a patched password as sent:\n%s", scimtest.Dump(h))
+	}
+
+	if _, err := h.VerifySecret(ctx, "u2", "password", "x"); !errors.Is(err, scim.ErrNotFound) {
+		t.Errorf("VerifySecret of an unknown id: error %v, want scim.ErrNotFound", err)
+	}
+	if _, err := h.VerifySecret(ctx, "u1", "userName", "bjensen"); err == nil {
+		t.Errorf("VerifySecret of userName: no error")
 	}
 }

@@ -3,6 +3,7 @@ package scimtest
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/scim-go/scim"
 	"github.com/scim-go/scim/patch"
@@ -55,6 +56,9 @@ func (h *MemoryHandler) Patch(ctx context.Context, req *scim.PatchRequest) (*sci
 		if err := resource.CheckValues(h.rt, r, req.MaxValues); err != nil {
 			return nil, err
 		}
+		// A secret the operations set is kept as its digest; one they
+		// left alone is a digest already, and one they removed is gone.
+		h.seal(r, nil)
 		if resource.Identical(r, stored) {
 			// Nothing changed: keep the version (RFC 7644 §3.5.2.1).
 			return &scim.PatchResult{Version: stored.Meta.Version}, nil
@@ -89,6 +93,7 @@ func (h *MemoryHandler) patchInPlace(stored *resource.Resource, ops []patch.Oper
 	a := o.Path.Attr.Attr
 	if a == nil || o.Path.Attr.URN != "" || o.Path.Attr.Sub != nil || o.Path.Sub != nil ||
 		!a.MultiValued || a.Type != schema.Complex || a.Required ||
+		isSecret(a) || slices.ContainsFunc(a.SubAttributes, isSecret) ||
 		a.SubAttribute("value") == nil || a.SubAttribute("primary") != nil {
 		return false, false, nil
 	}

@@ -1,0 +1,5 @@
+package scimtest
+
+// Dump returns everything h keeps, as text, with the digests of secret
+// values: what a Store.Dump of the conformance tests returns.
+func Dump(h *MemoryHandler) string { return h.dump() }
