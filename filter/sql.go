@@ -298,10 +298,14 @@ func (s *SQL) Where(f *Filter, args []any) (string, []any, error) {
 //
 //	CASE WHEN u.user_name IS NULL THEN 1 ELSE 0 END, (scim_fold(u.user_name) COLLATE "C") ASC, u.user_name COLLATE "C" ASC, u.id ASC
 //
-// A multi-valued attribute sorts by the least value among the elements
-// whose "primary" column is true, else by the least value of all: a table
-// has no element order, so the "first value" of RFC 7644 §3.4.2.3 becomes
-// the least one. For a nil srt OrderBy returns the id column alone.
+// A multi-valued attribute sorts by its least value among the elements
+// whose "primary" column is true if there is one, else among all of them:
+// a table has no element order, so the "first value" of RFC 7644
+// §3.4.2.3 becomes the least one. As in [Sort.Compare], a primary element
+// without a value sorts its resource last, whatever the other elements
+// hold. Strings that are not caseExact compare there by Fold(col) (or
+// LOWER(col)) alone, with ties broken by id. For a nil srt OrderBy returns
+// the id column alone.
 //
 // It returns an [*UnmappedError] if s does not map the sort attribute or
 // "id"; on error args is returned unchanged.
@@ -1099,13 +1103,19 @@ func isText(t schema.Type) bool {
 	return t == schema.String || t == schema.Reference || t == schema.Binary
 }
 
-// sortKey writes the value a multi-valued attribute sorts by: the least
-// value of col in form f among primary rows, else among all rows. A
-// boolean column sorts as 0 for false and 1 for true, since PostgreSQL has
-// no MIN of booleans.
+// sortKey writes the value a multi-valued attribute sorts by, as one
+// subquery over its rows: the least value of col in form f among the
+// primary rows if there is one, else among all rows, so that, as in
+// Sort.Compare, a primary element without a value gives none rather than
+// another element's. With primary "p" and col "e.value" it writes
+//
+//	(SELECT CASE WHEN MAX(CASE WHEN p = ? THEN 1 ELSE 0 END) = 1
+//	 THEN MIN(CASE WHEN p = ? THEN e.value END) ELSE MIN(e.value) END FROM ...)
+//
+// A boolean column sorts as 0 for false and 1 for true, since PostgreSQL
+// has no MIN of booleans.
 func (w *sqlWriter) sortKey(t SQLTable, col string, f colForm, primary string, boolean bool) {
-	sub := func(primaryOnly bool) {
-		w.str("(SELECT MIN(")
+	value := func() {
 		switch {
 		case boolean:
 			w.str("CASE WHEN ")
@@ -1116,39 +1126,36 @@ func (w *sqlWriter) sortKey(t SQLTable, col string, f colForm, primary string, b
 		case f == foldCol || f == exactCol && w.s.Exact != nil:
 			w.operand(col, f)
 		default:
-			// Inside MIN(...) the column needs no parentheses.
-			w.str(col)
+			w.col(col)
 		}
-		w.str(") FROM ")
-		w.str(t.From)
-		join := t.join()
-		switch {
-		case join != "" && primaryOnly:
-			w.str(" WHERE (")
-			w.str(join)
-			w.str(") AND (")
-		case join != "":
-			w.str(" WHERE (")
-			w.str(join)
-			w.str(")")
-		case primaryOnly:
-			w.str(" WHERE (")
-		}
-		if primaryOnly {
-			w.col(primary)
-			w.str(" = ")
-			w.arg(true)
-			w.str(")")
-		}
+	}
+	isPrimary := func() {
+		w.col(primary)
+		w.str(" = ")
+		w.arg(true)
+	}
+	w.str("(SELECT ")
+	if primary != "" {
+		w.str("CASE WHEN MAX(CASE WHEN ")
+		isPrimary()
+		w.str(" THEN 1 ELSE 0 END) = 1 THEN MIN(CASE WHEN ")
+		isPrimary()
+		w.str(" THEN ")
+		value()
+		w.str(" END) ELSE ")
+	}
+	w.str("MIN(")
+	value()
+	w.str(")")
+	if primary != "" {
+		w.str(" END")
+	}
+	w.str(" FROM ")
+	w.str(t.From)
+	if join := t.join(); join != "" {
+		w.str(" WHERE (")
+		w.str(join)
 		w.str(")")
 	}
-	if primary == "" {
-		sub(false)
-		return
-	}
-	w.str("COALESCE(")
-	sub(true)
-	w.str(", ")
-	sub(false)
 	w.str(")")
 }

@@ -230,15 +230,12 @@ func runOrderByTests(t *testing.T, rt *schema.ResourceType, m *SQL, tests []orde
 func TestSQLOrderByFold(t *testing.T) {
 	user, device := schema.UserResourceType(), sqlDeviceType()
 	const (
-		pgEmailKey = `COALESCE((SELECT MIN((scim_fold(e.value) COLLATE "C")) FROM user_emails e WHERE (e.user_id = u.id) AND (e.is_primary = ?)),` +
-			` (SELECT MIN((scim_fold(e.value) COLLATE "C")) FROM user_emails e WHERE (e.user_id = u.id)))`
-		pgPartKey = `COALESCE((SELECT MIN(p.kind COLLATE "C") FROM parts p WHERE (p.device_id = d.id) AND (p.main = ?)),` +
-			` (SELECT MIN(p.kind COLLATE "C") FROM parts p WHERE (p.device_id = d.id)))`
+		pgEmailKey   = `(SELECT CASE WHEN MAX(CASE WHEN e.is_primary = ? THEN 1 ELSE 0 END) = 1 THEN MIN(CASE WHEN e.is_primary = ? THEN (scim_fold(e.value) COLLATE "C") END) ELSE MIN((scim_fold(e.value) COLLATE "C")) END FROM user_emails e WHERE (e.user_id = u.id))`
+		pgPartKey    = `(SELECT CASE WHEN MAX(CASE WHEN p.main = ? THEN 1 ELSE 0 END) = 1 THEN MIN(CASE WHEN p.main = ? THEN p.kind COLLATE "C" END) ELSE MIN(p.kind COLLATE "C") END FROM parts p WHERE (p.device_id = d.id))`
 		pgTagKey     = `(SELECT MIN((scim_fold(t.tag) COLLATE "C")) FROM device_tags t WHERE (t.device_id = d.id))`
 		floorKey     = `(SELECT MIN(s.floor) FROM sites s WHERE (s.id = d.site_id))`
 		sqliteTagKey = `(SELECT MIN(scim_fold(t.tag)) FROM device_tags t WHERE (t.device_id = d.id))`
-		partKey      = `COALESCE((SELECT MIN(p.kind) FROM parts p WHERE (p.device_id = d.id) AND (p.main = ?)),` +
-			` (SELECT MIN(p.kind) FROM parts p WHERE (p.device_id = d.id)))`
+		partKey      = `(SELECT CASE WHEN MAX(CASE WHEN p.main = ? THEN 1 ELSE 0 END) = 1 THEN MIN(CASE WHEN p.main = ? THEN p.kind END) ELSE MIN(p.kind) END FROM parts p WHERE (p.device_id = d.id))`
 	)
 	t.Run("PostgreSQL/User", func(t *testing.T) {
 		runOrderByTests(t, user, pgSQL(userSQL()), []orderByTest{
@@ -260,7 +257,7 @@ func TestSQLOrderByFold(t *testing.T) {
 			{"meta.lastModified", "", `CASE WHEN u.last_modified IS NULL THEN 1 ELSE 0 END, u.last_modified ASC, u.id ASC`, nil},
 			{"active", "", `CASE WHEN u.active IS NULL THEN 1 ELSE 0 END, u.active ASC, u.id ASC`, nil},
 			// A multi-valued attribute by MIN(Fold(col)).
-			{"emails", "", `CASE WHEN ` + pgEmailKey + ` IS NULL THEN 1 ELSE 0 END, ` + pgEmailKey + ` ASC, u.id ASC`, []any{true, true}},
+			{"emails", "", `CASE WHEN ` + pgEmailKey + ` IS NULL THEN 1 ELSE 0 END, ` + pgEmailKey + ` ASC, u.id ASC`, []any{true, true, true, true}},
 		})
 	})
 	t.Run("PostgreSQL/Device", func(t *testing.T) {
@@ -268,7 +265,7 @@ func TestSQLOrderByFold(t *testing.T) {
 			{"code", "", `CASE WHEN d.code IS NULL THEN 1 ELSE 0 END, d.code COLLATE "C" ASC, d.id ASC`, nil},
 			{"count", "", `CASE WHEN d.count IS NULL THEN 1 ELSE 0 END, d.count ASC, d.id ASC`, nil},
 			{"tags", "descending", `CASE WHEN ` + pgTagKey + ` IS NULL THEN 1 ELSE 0 END, ` + pgTagKey + ` DESC, d.id ASC`, nil},
-			{"parts.kind", "", `CASE WHEN ` + pgPartKey + ` IS NULL THEN 1 ELSE 0 END, ` + pgPartKey + ` ASC, d.id ASC`, []any{true, true}},
+			{"parts.kind", "", `CASE WHEN ` + pgPartKey + ` IS NULL THEN 1 ELSE 0 END, ` + pgPartKey + ` ASC, d.id ASC`, []any{true, true, true, true}},
 			{"site.floor", "", `CASE WHEN ` + floorKey + ` IS NULL THEN 1 ELSE 0 END, ` + floorKey + ` ASC, d.id ASC`, nil},
 		})
 	})
@@ -281,7 +278,7 @@ func TestSQLOrderByFold(t *testing.T) {
 	t.Run("SQLite/Device", func(t *testing.T) {
 		runOrderByTests(t, device, sqliteSQL(deviceSQL()), []orderByTest{
 			{"tags", "", `CASE WHEN ` + sqliteTagKey + ` IS NULL THEN 1 ELSE 0 END, ` + sqliteTagKey + ` ASC, d.id ASC`, nil},
-			{"parts.kind", "", `CASE WHEN ` + partKey + ` IS NULL THEN 1 ELSE 0 END, ` + partKey + ` ASC, d.id ASC`, []any{true, true}},
+			{"parts.kind", "", `CASE WHEN ` + partKey + ` IS NULL THEN 1 ELSE 0 END, ` + partKey + ` ASC, d.id ASC`, []any{true, true, true, true}},
 		})
 	})
 	exact := userSQL()

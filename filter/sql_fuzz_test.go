@@ -280,7 +280,7 @@ func checkOrderBy(t *testing.T, full *SQL, srt *Sort) {
 var sqlKeywords = map[string]bool{
 	"AND": true, "OR": true, "NOT": true, "EXISTS": true, "SELECT": true, "FROM": true, "WHERE": true,
 	"IS": true, "NULL": true, "LOWER": true, "LIKE": true, "ESCAPE": true, "CASE": true, "WHEN": true,
-	"THEN": true, "ELSE": true, "END": true, "COALESCE": true, "MIN": true, "ASC": true, "DESC": true,
+	"THEN": true, "ELSE": true, "END": true, "COALESCE": true, "MIN": true, "MAX": true, "ASC": true, "DESC": true,
 	"GLOB": true,
 }
 
@@ -376,6 +376,12 @@ func checkSQLText(m *SQL, sql string, args []any, nPrefix int, whole bool) error
 		return toks[i]
 	}
 	isWord := func(t sqlToken, w string) bool { return t.kind == 'w' && t.text == w }
+	// primaryTest reports whether toks[i] is the "=" of the test for a
+	// primary element in a sort key: MAX(...) = 1 THEN.
+	primaryTest := func(i int) bool {
+		return at(i).kind == 'o' && at(i).text == "=" && at(i-1).kind == ')' &&
+			at(i+1).kind == 'd' && at(i+1).text == "1" && isWord(at(i+2), "THEN")
+	}
 	depth, placeholders := 0, 0
 	for i, tok := range toks {
 		prev, next := at(i-1), at(i+1)
@@ -407,7 +413,8 @@ func checkSQLText(m *SQL, sql string, args []any, nPrefix int, whole bool) error
 			switch {
 			case tok.text == "1" && prev.kind == '(' && next.kind == 'o' && next.text == "=" && at(i+2).kind == 'd':
 			case tok.text == "1" && (constant || isWord(prev, "THEN") || isWord(prev, "SELECT")):
-			case tok.text == "0" && (constant || isWord(prev, "ELSE")):
+			case tok.text == "1" && primaryTest(i-1):
+			case tok.text == "0" && (constant || isWord(prev, "ELSE") || isWord(prev, "THEN")):
 			default:
 				return fmt.Errorf("token %d: number %s out of place", i, tok.text)
 			}
@@ -434,6 +441,7 @@ func checkSQLText(m *SQL, sql string, args []any, nPrefix int, whole bool) error
 			case next.kind == 'p':
 			case next.kind == 'q' && next.text == "":
 			case next.kind == 'd' && prev.kind == 'd':
+			case primaryTest(i):
 			default:
 				return fmt.Errorf("token %d: %s not followed by a placeholder", i, tok.text)
 			}

@@ -612,12 +612,12 @@ func TestSQLUnmapped(t *testing.T) {
 }
 
 func TestSQLOrderBy(t *testing.T) {
-	const emailKey = `COALESCE((SELECT MIN(LOWER(e.value)) FROM user_emails e WHERE (e.user_id = u.id) AND (e.is_primary = ?)),` +
-		` (SELECT MIN(LOWER(e.value)) FROM user_emails e WHERE (e.user_id = u.id)))`
+	// The least value among the primary ones if there is one, else among
+	// all.
+	const emailKey = `(SELECT CASE WHEN MAX(CASE WHEN e.is_primary = ? THEN 1 ELSE 0 END) = 1 THEN MIN(CASE WHEN e.is_primary = ? THEN LOWER(e.value) END) ELSE MIN(LOWER(e.value)) END FROM user_emails e WHERE (e.user_id = u.id))`
 	const groupKey = `(SELECT MIN(LOWER(gm.group_name)) FROM group_members gm WHERE (gm.member_id = u.id))`
 	// Booleans sort as 0 and 1: PostgreSQL has no MIN(boolean).
-	const primaryKey = `COALESCE((SELECT MIN(CASE WHEN e.is_primary THEN 1 WHEN NOT e.is_primary THEN 0 END) FROM user_emails e WHERE (e.user_id = u.id) AND (e.is_primary = ?)),` +
-		` (SELECT MIN(CASE WHEN e.is_primary THEN 1 WHEN NOT e.is_primary THEN 0 END) FROM user_emails e WHERE (e.user_id = u.id)))`
+	const primaryKey = `(SELECT CASE WHEN MAX(CASE WHEN e.is_primary = ? THEN 1 ELSE 0 END) = 1 THEN MIN(CASE WHEN e.is_primary = ? THEN CASE WHEN e.is_primary THEN 1 WHEN NOT e.is_primary THEN 0 END END) ELSE MIN(CASE WHEN e.is_primary THEN 1 WHEN NOT e.is_primary THEN 0 END) END FROM user_emails e WHERE (e.user_id = u.id))`
 	tests := []struct {
 		sortBy, order string
 		want          string
@@ -637,10 +637,10 @@ func TestSQLOrderBy(t *testing.T) {
 			nil,
 		},
 		{entURN + ":manager", "", `CASE WHEN u.manager_id IS NULL THEN 1 ELSE 0 END, LOWER(u.manager_id) ASC, u.manager_id ASC, u.id ASC`, nil},
-		{"emails", "", `CASE WHEN ` + emailKey + ` IS NULL THEN 1 ELSE 0 END, ` + emailKey + ` ASC, u.id ASC`, []any{true, true}},
-		{"emails.value", "descending", `CASE WHEN ` + emailKey + ` IS NULL THEN 1 ELSE 0 END, ` + emailKey + ` DESC, u.id ASC`, []any{true, true}},
+		{"emails", "", `CASE WHEN ` + emailKey + ` IS NULL THEN 1 ELSE 0 END, ` + emailKey + ` ASC, u.id ASC`, []any{true, true, true, true}},
+		{"emails.value", "descending", `CASE WHEN ` + emailKey + ` IS NULL THEN 1 ELSE 0 END, ` + emailKey + ` DESC, u.id ASC`, []any{true, true, true, true}},
 		{"groups.display", "", `CASE WHEN ` + groupKey + ` IS NULL THEN 1 ELSE 0 END, ` + groupKey + ` ASC, u.id ASC`, nil},
-		{"emails.primary", "descending", `CASE WHEN ` + primaryKey + ` IS NULL THEN 1 ELSE 0 END, ` + primaryKey + ` DESC, u.id ASC`, []any{true, true}},
+		{"emails.primary", "descending", `CASE WHEN ` + primaryKey + ` IS NULL THEN 1 ELSE 0 END, ` + primaryKey + ` DESC, u.id ASC`, []any{true, true, true, true}},
 	}
 	rt := schema.UserResourceType()
 	for _, tt := range tests {
@@ -693,9 +693,9 @@ func TestSQLOrderByDevice(t *testing.T) {
 		},
 		{
 			"parts.kind",
-			`CASE WHEN COALESCE((SELECT MIN(p.kind) FROM parts p WHERE (p.device_id = d.id) AND (p.main = ?)), (SELECT MIN(p.kind) FROM parts p WHERE (p.device_id = d.id))) IS NULL THEN 1 ELSE 0 END,` +
-				` COALESCE((SELECT MIN(p.kind) FROM parts p WHERE (p.device_id = d.id) AND (p.main = ?)), (SELECT MIN(p.kind) FROM parts p WHERE (p.device_id = d.id))) ASC, d.id ASC`,
-			[]any{true, true},
+			`CASE WHEN (SELECT CASE WHEN MAX(CASE WHEN p.main = ? THEN 1 ELSE 0 END) = 1 THEN MIN(CASE WHEN p.main = ? THEN p.kind END) ELSE MIN(p.kind) END FROM parts p WHERE (p.device_id = d.id)) IS NULL THEN 1 ELSE 0 END,` +
+				` (SELECT CASE WHEN MAX(CASE WHEN p.main = ? THEN 1 ELSE 0 END) = 1 THEN MIN(CASE WHEN p.main = ? THEN p.kind END) ELSE MIN(p.kind) END FROM parts p WHERE (p.device_id = d.id)) ASC, d.id ASC`,
+			[]any{true, true, true, true},
 		},
 		{
 			"site.floor",
@@ -730,8 +730,8 @@ func TestSQLOrderByJoinless(t *testing.T) {
 	m.Tables["parts"] = SQLTable{From: "LATERAL unnest(d.parts) p", Columns: map[string]string{"kind": "p.kind", "primary": "p.main"}}
 	m.Tables["tags"] = SQLTable{From: "LATERAL unnest(d.tags) t", Columns: map[string]string{"value": "t.tag"}}
 	for _, tt := range []struct{ sortBy, want string }{
-		{"parts.kind", `CASE WHEN COALESCE((SELECT MIN(p.kind) FROM LATERAL unnest(d.parts) p WHERE (p.main = ?)), (SELECT MIN(p.kind) FROM LATERAL unnest(d.parts) p)) IS NULL THEN 1 ELSE 0 END,` +
-			` COALESCE((SELECT MIN(p.kind) FROM LATERAL unnest(d.parts) p WHERE (p.main = ?)), (SELECT MIN(p.kind) FROM LATERAL unnest(d.parts) p)) ASC, d.id ASC`},
+		{"parts.kind", `CASE WHEN (SELECT CASE WHEN MAX(CASE WHEN p.main = ? THEN 1 ELSE 0 END) = 1 THEN MIN(CASE WHEN p.main = ? THEN p.kind END) ELSE MIN(p.kind) END FROM LATERAL unnest(d.parts) p) IS NULL THEN 1 ELSE 0 END,` +
+			` (SELECT CASE WHEN MAX(CASE WHEN p.main = ? THEN 1 ELSE 0 END) = 1 THEN MIN(CASE WHEN p.main = ? THEN p.kind END) ELSE MIN(p.kind) END FROM LATERAL unnest(d.parts) p) ASC, d.id ASC`},
 		{"tags", `CASE WHEN (SELECT MIN(LOWER(t.tag)) FROM LATERAL unnest(d.tags) t) IS NULL THEN 1 ELSE 0 END,` +
 			` (SELECT MIN(LOWER(t.tag)) FROM LATERAL unnest(d.tags) t) ASC, d.id ASC`},
 	} {
@@ -843,15 +843,14 @@ func TestSQLQuery(t *testing.T) {
 	}
 	limit, args := m.Limit(11, 10, args)
 	got := where + " ORDER BY " + order + " " + limit
-	const key = `COALESCE((SELECT MIN(LOWER(e.value)) FROM user_emails e WHERE (e.user_id = u.id) AND (e.is_primary = $%d)),` +
-		` (SELECT MIN(LOWER(e.value)) FROM user_emails e WHERE (e.user_id = u.id)))`
+	const key = `(SELECT CASE WHEN MAX(CASE WHEN e.is_primary = $%d THEN 1 ELSE 0 END) = 1 THEN MIN(CASE WHEN e.is_primary = $%d THEN LOWER(e.value) END) ELSE MIN(LOWER(e.value)) END FROM user_emails e WHERE (e.user_id = u.id))`
 	want := `((LOWER(u.user_name) LIKE $2 ESCAPE '!') AND (EXISTS (SELECT 1 FROM user_emails e WHERE (e.user_id = u.id) AND (LOWER(e.type) = $3))))` +
-		` ORDER BY CASE WHEN ` + fmt.Sprintf(key, 4) + ` IS NULL THEN 1 ELSE 0 END, ` + fmt.Sprintf(key, 5) + ` ASC, u.id ASC` +
-		` LIMIT $6 OFFSET $7`
+		` ORDER BY CASE WHEN ` + fmt.Sprintf(key, 4, 5) + ` IS NULL THEN 1 ELSE 0 END, ` + fmt.Sprintf(key, 6, 7) + ` ASC, u.id ASC` +
+		` LIMIT $8 OFFSET $9`
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("SQL (-want +got):\n%s", diff)
 	}
-	wantArgs := []any{"tenant", "b%", "work", true, true, int64(10), int64(10)}
+	wantArgs := []any{"tenant", "b%", "work", true, true, true, true, int64(10), int64(10)}
 	if diff := cmp.Diff(wantArgs, args); diff != "" {
 		t.Errorf("args (-want +got):\n%s", diff)
 	}
