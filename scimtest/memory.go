@@ -1,8 +1,12 @@
 // Package scimtest helps test SCIM servers. Run and TestHandlers check a
-// store's scim.ResourceHandler, wired into a server, against RFC 7643/7644
-// and the interface's contract, in the manner of testing/slogtest; and
+// store's User and Group handlers (a Store), wired into a server, against
+// RFC 7643/7644 and the contract of scim.ResourceHandler, in the manner of
+// testing/slogtest: each failure names the rule broken and where it comes
+// from. They work with resource types cut down to the attributes a store
+// keeps (schema.ResourceType.Subset), skipping what needs an attribute a
+// type lacks, and with a tenanted store's request contexts.
 // MemoryHandler is the in-memory reference implementation, for tests and
-// examples.
+// examples; Conversation replays golden HTTP exchanges against a server.
 package scimtest
 
 import (

@@ -22,13 +22,17 @@ func TestConformance(t *testing.T) {
 				name = b.name + "/generic-patch"
 			}
 			t.Run(name, func(t *testing.T) {
-				scimtest.Run(t, func(t *testing.T, users, groups *schema.ResourceType) (scim.ResourceHandler, scim.ResourceHandler) {
+				scimtest.Run(t, func(t *testing.T) *scimtest.Store {
 					db := b.open(t)
+					users, groups := schema.UserResourceType(), schema.GroupResourceType()
 					var g scim.ResourceHandler = NewGroups(db, groups)
 					if !native {
 						g = plainGroups{g}
 					}
-					return NewUsers(db, users), g
+					return &scimtest.Store{
+						Users:  scim.Endpoint{Type: users, Handler: NewUsers(db, users)},
+						Groups: scim.Endpoint{Type: groups, Handler: g},
+					}
 				})
 			})
 		}
