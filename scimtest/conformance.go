@@ -26,7 +26,8 @@ import (
 )
 
 // Store is what Run and TestHandlers check: a store's User and Group
-// endpoints over fresh, empty storage, and how to reach its tenants.
+// endpoints over fresh, empty storage, and how to reach its tenants and its
+// contents.
 type Store struct {
 	// Users and Groups are the store's User and Group endpoints, with the
 	// resource types as the store serves them: their Endpoint must be
@@ -40,8 +41,16 @@ type Store struct {
 	// Tenant, when not nil, says the store is tenanted: it returns ctx as a
 	// request of tenant n (0 or 1) arrives at the handlers, as the host's
 	// middleware would make it, for example with the tenant's id as a
-	// context value. Every case runs as tenant 0.
+	// context value. Every case runs as tenant 0; the tenant-isolation case
+	// checks that tenant 1 sees none of tenant 0's resources and can reuse
+	// its userNames. When nil, that case is skipped.
 	Tenant func(ctx context.Context, n int) context.Context
+
+	// Dump, when not nil, returns everything the store keeps, as text (a
+	// database's rows, say); the password-storage case checks that no
+	// password appears in it as it was sent. It is called with tenant 0's
+	// context.
+	Dump func(ctx context.Context) (string, error)
 }
 
 // Run tests that the handlers of a store, wired into a scim.Server as the
@@ -51,11 +60,13 @@ type Store struct {
 // conditional requests (§3.14), filters of every operator on strings,
 // booleans, dateTimes and multi-valued attributes (§3.4.2.2), sorting
 // (§3.4.2.3) and stable paging (§3.4.2.4), PATCH (§3.5.2), Bulk (§3.7),
-// concurrent writers, and what the handler itself must return: the
-// sentinel errors, atomic compare-and-swap writes and resources that do not
-// share memory with the store. It runs each case in a subtest whose failures
-// name the rule broken and the section of the RFC or the interface it comes
-// from.
+// userName compared under Unicode case folding in uniqueness, filters and
+// sorting (RFC 7643 §2.2), passwords never returned nor stored as sent
+// (RFC 7643 §4.1.1, §9.2), tenant isolation (RFC 7644 §6), concurrent
+// writers, and what the handler itself must return: the sentinel errors,
+// atomic compare-and-swap writes and resources that do not share memory
+// with the store. It runs each case in a subtest whose failures name the
+// rule broken and the section of the RFC or the interface it comes from.
 //
 // For each case Run calls newStore with the case's subtest; newStore
 // returns a Store over fresh, empty storage. It may use t, for example to
@@ -75,8 +86,9 @@ type Store struct {
 //
 // A tenanted store sets Store.Tenant. Each request then passes through a
 // middleware that puts tenant 0 in its context, as the host's middleware
-// would, and the handlers are called directly with that same context. For
-// a store that reads its tenant from a context key:
+// would, and the handlers are called directly with that same context; the
+// tenant-isolation case acts as tenant 1 as well. For a store that reads
+// its tenant from a context key:
 //
 //	scimtest.Run(t, func(t *testing.T) *scimtest.Store {
 //		db := openEmptyTestDatabase(t)
@@ -242,6 +254,17 @@ var (
 	ruleBulkResult   = rule{"RFC 7644 §3.7.3", "each operation of a bulk request reports its own status, location and version; one that fails reports its error and the others are applied"}
 	rulePassword     = rule{"RFC 7643 §4.1.1, §7", "password is returned never: no response carries it, whatever attributes asks for"}
 
+	ruleUniqueFold = rule{"RFC 7643 §4.1.1, §2.2, RFC 7644 §3.3", "userName is not caseExact, so uniqueness compares userNames by Unicode simple case folding (filter.Fold): \"ÄBC\" and \"äbc\", the Kelvin sign and \"k\", \"ǅ\", \"ǆ\" and \"Ǆ\", \"ß\" and \"ẞ\" make one userName, and \"ß\" and \"ss\" two"}
+	ruleFilterFold = rule{"RFC 7644 §3.4.2.2, RFC 7643 §2.2", "a filter compares strings that are not caseExact by Unicode simple case folding, as filter.Filter.Match does: userName eq \"ÄBC\" finds \"äbc\" and not \"abc\""}
+	ruleSortFold   = rule{"RFC 7644 §3.4.2.3, RFC 7643 §2.2", "sortBy orders strings that are not caseExact by their Unicode case folding, as filter.Sort.Compare does"}
+
+	rulePasswordStored = rule{"RFC 7643 §9.2, §4.1.1", "a password is never kept as sent, only a hash of it: no resource Get or List returns carries the clear text, nor does anything the store keeps"}
+
+	ruleTenantRead   = rule{"RFC 7644 §6", "a tenant cannot read, change or delete another tenant's resources: to it they do not exist (404)"}
+	ruleTenantList   = rule{"RFC 7644 §6", "a tenant's lists, filters and counts see none of another tenant's resources"}
+	ruleTenantUnique = rule{"RFC 7644 §6, RFC 7643 §4.1.1", "userName is unique within a tenant: another tenant may take the same one"}
+	ruleTenantRef    = rule{"RFC 7644 §6", "a group of one tenant never holds a member of another: such a member is refused with 400 or left out"}
+
 	ruleHandlerNotFound = rule{"scim.ResourceHandler", "Get, Replace, Delete and Patch of an id that does not exist, deleted or malformed, return an error wrapping scim.ErrNotFound"}
 	ruleHandlerUnique   = rule{"scim.ResourceHandler", "Create and Replace that break a uniqueness rule return an error wrapping scim.ErrUniqueness"}
 	ruleHandlerVersion  = rule{"scim.ResourceHandler, RFC 7644 §3.14", "Replace, Delete and Patch conditioned on a version no longer stored return an error wrapping scim.ErrVersionMismatch and change nothing"}
@@ -255,6 +278,7 @@ type testCase struct {
 	name   string
 	users  []string // attribute paths of the User type the case needs
 	groups []string // attribute paths of the Group type the case needs
+	tenant bool     // the case needs Store.Tenant
 	run    func(s *suite)
 }
 
@@ -266,12 +290,14 @@ var cases = []testCase{
 	{name: "empty-list", run: (*suite).testEmptyList},
 	{name: "uniqueness", run: (*suite).testUniqueness},
 	{name: "uniqueness-race", run: (*suite).testUniquenessRace},
+	{name: "uniqueness-unicode", run: (*suite).testUniquenessUnicode},
 	{name: "versions", run: (*suite).testVersions},
 	{name: "conditional-requests", run: (*suite).testConditional},
 	{name: "concurrent-writers", run: (*suite).testConcurrentWriters},
 	{name: "filter-users", run: (*suite).testFilterUsers},
 	{name: "filter-groups", run: (*suite).testFilterGroups},
 	{name: "filter-datetime", run: (*suite).testFilterDateTime},
+	{name: "filter-unicode", run: (*suite).testFilterUnicode},
 	{name: "sort", run: (*suite).testSort},
 	{name: "paging", run: (*suite).testPaging},
 	{name: "patch-add", run: (*suite).testPatchAdd},
@@ -281,6 +307,8 @@ var cases = []testCase{
 	{name: "patch-members", groups: []string{"members.value"}, run: (*suite).testPatchMembers},
 	{name: "bulk", run: (*suite).testBulk},
 	{name: "password", users: []string{"password"}, run: (*suite).testPassword},
+	{name: "password-storage", users: []string{"password"}, run: (*suite).testPasswordStorage},
+	{name: "tenant-isolation", tenant: true, run: (*suite).testTenantIsolation},
 	{name: "handler-not-found", run: (*suite).testHandlerNotFound},
 	{name: "handler-uniqueness", run: (*suite).testHandlerUniqueness},
 	{name: "handler-version-mismatch", run: (*suite).testHandlerVersionMismatch},
@@ -302,6 +330,9 @@ func (c testCase) skip(rep reporter, st *Store) string {
 		if !hasAttr(st.Groups.Type, p) {
 			return fmt.Sprintf("the %s resource type has no attribute %s, which this case needs", st.Groups.Type.Name, p)
 		}
+	}
+	if c.tenant && st.Tenant == nil {
+		return "Store.Tenant is nil: the store is not tenanted"
 	}
 	return ""
 }
@@ -1942,6 +1973,94 @@ func (s *suite) testPassword() {
 			s.errorf(rulePassword, "%s: the response has the password: %s", r.req, r.snippet())
 		}
 	}
+}
+
+func (s *suite) testPasswordStorage() {
+	const first, second = "t1meMa$heen", "n3wPassw0rd"
+	u := s.mustCreate("/Users", userJSON("bjensen", "password", first))
+	id := str(u, "id")
+	path := userPath(id)
+	s.checkDump(func(dump string) {
+		if !strings.Contains(dump, "bjensen") {
+			s.fatalf(rulePasswordStored, "Store.Dump does not show the user bjensen just created, so it does not dump what the store keeps:\n%s", clipText(dump))
+		}
+	})
+	s.checkNotKept(id, "POST with a password", first)
+	s.expect(rulePasswordStored, s.do("PATCH", path, patchJSON(op("replace", "password", second))), http.StatusOK)
+	s.checkNotKept(id, "PATCH of the password", first, second)
+	s.expect(rulePasswordStored, s.do("PUT", path, userJSON("bjensen", s.note, "B")), http.StatusOK)
+	s.checkNotKept(id, "PUT without a password", first, second)
+	s.expect(rulePasswordStored, s.do("PUT", path, userJSON("bjensen", "password", first)), http.StatusOK)
+	s.checkNotKept(id, "PUT with a password", first, second)
+
+	// What the handler returns when it is given a password.
+	r, err := s.uh.Create(s.ctx, s.decode(s.users, userJSON("jsmith", "password", first)))
+	if err != nil || r == nil {
+		s.fatalf(ruleHandlerMeta, "Create: resource %s, error %v", describe(r), err)
+	}
+	if strings.Contains(jsonText(r.Attributes), first) {
+		s.errorf(rulePasswordStored, "Create returned the password as sent: %v", r.Attributes["password"])
+	}
+	next := s.replacement(r, userJSON("jsmith", "password", second))
+	out, err := s.uh.Replace(s.ctx, next, "")
+	if err != nil || out == nil {
+		s.fatalf(ruleHandlerMeta, "Replace: resource %s, error %v", describe(out), err)
+	}
+	if strings.Contains(jsonText(out.Attributes), second) {
+		s.errorf(rulePasswordStored, "Replace returned the password as sent: %v", out.Attributes["password"])
+	}
+	s.checkNotKept(r.ID, "Create and Replace with a password", first, second)
+}
+
+// checkNotKept checks that no resource Get or List returns, and nothing
+// Store.Dump shows, carries any of the secrets as sent.
+func (s *suite) checkNotKept(id, after string, secrets ...string) {
+	r, err := s.uh.Get(s.ctx, id)
+	if err != nil || r == nil {
+		s.fatalf(ruleHandlerNotFound, "Get(%q) of a user just written: resource %s, error %v", id, describe(r), err)
+	}
+	page, err := s.uh.List(s.ctx, &scim.Query{StartIndex: 1, Count: 100})
+	if err != nil || page == nil {
+		s.fatalf(ruleList, "List: page %v, error %v", page, err)
+	}
+	var listed strings.Builder
+	for _, r := range page.Resources {
+		listed.WriteString(jsonText(r.Attributes))
+	}
+	for _, secret := range secrets {
+		for _, got := range []struct{ what, text string }{{"Get", jsonText(r.Attributes)}, {"List", listed.String()}} {
+			if strings.Contains(got.text, secret) {
+				s.errorf(rulePasswordStored, "after %s, a resource %s returns carries the password %q", after, got.what, secret)
+			}
+		}
+		s.checkDump(func(dump string) {
+			if strings.Contains(dump, secret) {
+				s.errorf(rulePasswordStored, "after %s, Store.Dump shows the password %q as sent:\n%s", after, secret, clipText(dump))
+			}
+		})
+	}
+}
+
+// checkDump calls check with what Store.Dump returns, when the store has
+// a Dump.
+func (s *suite) checkDump(check func(dump string)) {
+	if s.st.Dump == nil {
+		return
+	}
+	dump, err := s.st.Dump(s.ctx)
+	if err != nil {
+		s.fatalf(rulePasswordStored, "Store.Dump: %v", err)
+	}
+	check(dump)
+}
+
+// clipText returns the start of a long text, for failure messages.
+func clipText(text string) string {
+	const limit = 2000
+	if len(text) > limit {
+		return text[:limit] + "..."
+	}
+	return text
 }
 
 // decode returns a resource of rt from its JSON, with only the attributes

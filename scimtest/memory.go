@@ -4,7 +4,7 @@
 // testing/slogtest: each failure names the rule broken and where it comes
 // from. They work with resource types cut down to the attributes a store
 // keeps (schema.ResourceType.Subset), skipping what needs an attribute a
-// type lacks, and with a tenanted store's request contexts.
+// type lacks, and check a tenanted store's isolation of its tenants.
 // MemoryHandler is the in-memory reference implementation, for tests and
 // examples; Conversation replays golden HTTP exchanges against a server.
 package scimtest
