@@ -125,7 +125,7 @@ func TestPatchAtomic(t *testing.T) {
 			rec := serveRequest(srv, "PATCH", "/Users/u1", "", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[
 				{"op":"replace","path":"userName","value":"changed"},
 				{"op":"add","path":"emails","value":[{"value":"new@example.com"}]},
-				{"op":"remove","path":"emails[type eq \"home\"]"}]}`)
+				{"op":"replace","path":"emails[type sw \"ho\"].value","value":"x@example.com"}]}`)
 			if rec.Code != 400 || !strings.Contains(rec.Body.String(), `"noTarget"`) {
 				t.Errorf("PATCH = %d %s, want 400 noTarget", rec.Code, rec.Body)
 			}

@@ -469,17 +469,29 @@ func (s *Server) writeResource(w http.ResponseWriter, r *http.Request, ep *endpo
 }
 
 // present returns res with meta.resourceType and meta.location filled in,
-// leaving the handler's value untouched.
+// and the "$ref" of values that point at resources, leaving the handler's
+// value untouched.
 func (s *Server) present(r *http.Request, ep *endpoint, res *resource.Resource) *resource.Resource {
-	if res.Meta.ResourceType != "" && res.Meta.Location != "" {
-		return res
+	var base string
+	if len(ep.refs) > 0 || res.Meta.Location == "" {
+		base = s.baseURL(r)
 	}
-	out := *res
+	out := res
+	if len(ep.refs) > 0 {
+		out = s.fillRefs(base, ep, res)
+	}
+	if res.Meta.ResourceType != "" && res.Meta.Location != "" {
+		return out
+	}
+	if out == res {
+		c := *res
+		out = &c
+	}
 	if out.Meta.ResourceType == "" {
 		out.Meta.ResourceType = ep.rt.Name
 	}
 	if out.Meta.Location == "" {
-		out.Meta.Location = s.baseURL(r) + ep.rt.Endpoint + "/" + url.PathEscape(res.ID)
+		out.Meta.Location = base + ep.rt.Endpoint + "/" + url.PathEscape(res.ID)
 	}
-	return &out
+	return out
 }

@@ -177,6 +177,7 @@ type endpoint struct {
 	h      ResourceHandler
 	parser *filter.Parser
 	locks  *resourceLocks // writers of one resource take turns; see update
+	refs   []refAttr      // attributes whose values point at resources
 }
 
 // NewServer checks cfg and returns a Server for it. It reports an error for
@@ -273,6 +274,9 @@ func NewServer(cfg Config) (*Server, error) {
 		s.mux.HandleFunc(e.Type.Endpoint+"/{$}", s.collection(ep))
 		s.mux.HandleFunc(e.Type.Endpoint+"/{id}", s.member(ep))
 		s.mux.HandleFunc(e.Type.Endpoint+"/.search", s.search(ep))
+	}
+	for _, ep := range s.endpoints {
+		ep.refs = s.refAttrs(ep)
 	}
 	s.mux.HandleFunc("/ServiceProviderConfig", s.serviceProviderConfig)
 	s.mux.HandleFunc("/ResourceTypes", s.resourceTypes)

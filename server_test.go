@@ -247,9 +247,12 @@ func TestPutKeepsPassword(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]any{"userName": "b", "password": "t1meMa$heen"}
+	want := map[string]any{"userName": "b"}
 	if diff := cmp.Diff(want, stored.Attributes); diff != "" {
 		t.Errorf("stored attributes (-want +got):\n%s", diff)
+	}
+	if ok, err := h.VerifySecret(context.Background(), "u1", "password", "t1meMa$heen"); !ok || err != nil {
+		t.Errorf("VerifySecret(password) = %v, %v; want the password kept", ok, err)
 	}
 }
 
