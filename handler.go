@@ -148,3 +148,33 @@ type PatchResult struct {
 	// store need not read a large group back to add a member.
 	Resource *resource.Resource
 }
+
+// Memberships is implemented by the ResourceHandler of a resource type
+// whose members attribute lists resources (Groups), to give the server a
+// resource's groups, and to drop a deleted resource from the groups that
+// list it, without reading whole groups. The server fills in the groups
+// attribute of User responses (RFC 7643 §4.1.2), and after deleting a
+// resource removes it from every group, through Memberships when the group
+// handler implements it, and otherwise by listing the groups with a
+// members[value eq "..."] filter and patching them.
+//
+// A store that fills in groups itself returns resources with a groups
+// attribute, empty when the resource is in no group: the server leaves a
+// resource's groups as the store gives them.
+type Memberships interface {
+	// GroupsOf returns, for each of ids, the ids of resources of type
+	// memberType, the groups that list it among their members, with
+	// their displayName. An id in no group may be left out of the map.
+	GroupsOf(ctx context.Context, memberType string, ids []string) (map[string][]GroupRef, error)
+
+	// RemoveMember removes the resource id of type memberType from the
+	// members of every group that lists it, giving each a new version.
+	// The server calls it after deleting that resource.
+	RemoveMember(ctx context.Context, memberType, id string) error
+}
+
+// GroupRef is a group a resource is a direct member of.
+type GroupRef struct {
+	ID      string // the group's id
+	Display string // the group's displayName, or ""
+}

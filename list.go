@@ -57,6 +57,10 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request, ep *endpoint,
 	if len(page.Resources) > q.Count {
 		page.Resources = page.Resources[:q.Count]
 	}
+	if page.Resources, err = s.fillGroups(r.Context(), ep, page.Resources, proj); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	bp := bufPool.Get().(*[]byte)
 	buf := appendListCounts((*bp)[:0], page.TotalResults, len(page.Resources))
 	if p.hasCursor {

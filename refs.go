@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"context"
 	"net/url"
 	"strings"
 
@@ -21,6 +22,9 @@ type refAttr struct {
 	// fixed is the type its values always point at ("Group" for a
 	// user's groups), or nil when a value's "type" says.
 	fixed *endpoint
+	// candidates are the served types its values may point at, tried in
+	// turn for a value without a type.
+	candidates []*endpoint
 	// typed reports whether values carry a "type" naming their resource
 	// type, which the server fills in when it is missing and fixed is set.
 	typed bool
@@ -53,6 +57,8 @@ func (s *Server) refAttrs(ep *endpoint) []refAttr {
 				ra.fixed = served[0]
 			case len(served) == 0:
 				continue
+			default:
+				ra.candidates = served
 			}
 			out = append(out, ra)
 		}
@@ -75,8 +81,11 @@ func (s *Server) endpointNamed(name string) *endpoint {
 
 // fillRefs returns res with "$ref", and a member's "type", filled in on
 // the values of ep's reference attributes that lack them. It copies what it
-// changes and leaves res as it is.
-func (s *Server) fillRefs(base string, ep *endpoint, res *resource.Resource) *resource.Resource {
+// changes and leaves res as it is. A value without a type, of an attribute
+// that may point at resources of several types, is looked up with Get in
+// each of them, in the order of its referenceTypes: a store that keeps the
+// member's type spares these reads.
+func (s *Server) fillRefs(ctx context.Context, base string, ep *endpoint, res *resource.Resource) *resource.Resource {
 	out := res
 	for _, ra := range ep.refs {
 		m := res.Attributes
@@ -87,7 +96,7 @@ func (s *Server) fillRefs(base string, ep *endpoint, res *resource.Resource) *re
 		if !ok {
 			continue
 		}
-		filled, changed := s.fillValues(base, ra, v)
+		filled, changed := s.fillValues(ctx, base, ra, v)
 		if !changed {
 			continue
 		}
@@ -114,7 +123,7 @@ func (s *Server) fillRefs(base string, ep *endpoint, res *resource.Resource) *re
 }
 
 // fillValues fills in one attribute's value or values.
-func (s *Server) fillValues(base string, ra refAttr, v any) (any, bool) {
+func (s *Server) fillValues(ctx context.Context, base string, ra refAttr, v any) (any, bool) {
 	one := func(e any) (any, bool) {
 		obj, ok := e.(map[string]any)
 		if !ok {
@@ -127,8 +136,16 @@ func (s *Server) fillValues(base string, ra refAttr, v any) (any, bool) {
 			return e, false
 		}
 		target := ra.fixed
-		if target == nil || typ != "" && ra.typed {
+		switch {
+		case typ != "" && ra.typed:
 			target = s.endpointNamed(typ)
+		case target == nil:
+			for _, c := range ra.candidates {
+				if _, err := c.h.Get(ctx, id); err == nil {
+					target = c
+					break
+				}
+			}
 		}
 		if target == nil {
 			return e, false

@@ -311,6 +311,7 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, ep *endpoint, id
 		s.fail(w, r, ep.notFound(id, err))
 		return
 	}
+	s.removeMemberships(r, ep, id)
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -451,6 +452,14 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b 
 
 // writeResource writes res with its ETag, and for 201 its Location.
 func (s *Server) writeResource(w http.ResponseWriter, r *http.Request, ep *endpoint, status int, res *resource.Resource, proj *resource.Projection) {
+	if ep.groups != nil {
+		filled, err := s.fillGroups(r.Context(), ep, []*resource.Resource{res}, proj)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		res = filled[0]
+	}
 	out := s.present(r, ep, res)
 	bp := bufPool.Get().(*[]byte)
 	buf := resource.AppendJSON((*bp)[:0], ep.rt, out, proj)
@@ -478,7 +487,7 @@ func (s *Server) present(r *http.Request, ep *endpoint, res *resource.Resource) 
 	}
 	out := res
 	if len(ep.refs) > 0 {
-		out = s.fillRefs(base, ep, res)
+		out = s.fillRefs(r.Context(), base, ep, res)
 	}
 	if res.Meta.ResourceType != "" && res.Meta.Location != "" {
 		return out

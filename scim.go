@@ -178,6 +178,10 @@ type endpoint struct {
 	parser *filter.Parser
 	locks  *resourceLocks // writers of one resource take turns; see update
 	refs   []refAttr      // attributes whose values point at resources
+	// groupEPs are the endpoints whose members may be resources of this
+	// type, and groups is this type's groups attribute, to fill in.
+	groupEPs []*endpoint
+	groups   *schema.Attribute
 }
 
 // NewServer checks cfg and returns a Server for it. It reports an error for
@@ -278,6 +282,7 @@ func NewServer(cfg Config) (*Server, error) {
 	for _, ep := range s.endpoints {
 		ep.refs = s.refAttrs(ep)
 	}
+	s.linkGroups()
 	s.mux.HandleFunc("/ServiceProviderConfig", s.serviceProviderConfig)
 	s.mux.HandleFunc("/ResourceTypes", s.resourceTypes)
 	s.mux.HandleFunc("/ResourceTypes/{name}", s.resourceType)

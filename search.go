@@ -271,6 +271,24 @@ func (s *Server) serveRootList(w http.ResponseWriter, r *http.Request, p listPar
 			offset += part.total
 		}
 	}
+	// Fill in the groups of each type's resources at once.
+	for _, part := range parts {
+		var res []*resource.Resource
+		var at []int
+		for i, it := range items {
+			if it.part == part {
+				res, at = append(res, it.res), append(at, i)
+			}
+		}
+		filled, err := s.fillGroups(r.Context(), part.ep, res, part.proj)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for j, i := range at {
+			items[i].res = filled[j]
+		}
+	}
 	buf := appendListHeader(nil, total, len(items), start)
 	for i, it := range items {
 		if i > 0 {

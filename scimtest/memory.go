@@ -69,6 +69,11 @@ type MemoryHandler struct {
 	byExtID map[string][]string               // externalId -> ids, in creation order
 	values  map[string]map[string]*valueIndex // id -> attribute name -> index; see Patch
 	version uint64
+
+	// members is rt's members attribute, if it has one, and memberOf maps
+	// each member's value to the ids of the resources that list it.
+	members  *schema.Attribute
+	memberOf map[string]map[string]bool
 }
 
 // NewMemoryHandler returns an empty MemoryHandler for resources of type rt.
@@ -87,6 +92,9 @@ func NewMemoryHandler(rt *schema.ResourceType) *MemoryHandler {
 			h.unique = append(h.unique, a)
 			h.index[a.Name] = make(map[string]string)
 		}
+	}
+	if a := rt.Schema.Attribute("members"); a != nil && a.MultiValued && a.Type == schema.Complex && a.SubAttribute("value") != nil {
+		h.members, h.memberOf = a, make(map[string]map[string]bool)
 	}
 	return h
 }
@@ -295,6 +303,11 @@ func (h *MemoryHandler) checkUnique(r *resource.Resource) error {
 }
 
 func (h *MemoryHandler) indexAdd(r *resource.Resource) {
+	if h.members != nil {
+		for _, v := range values(r.Attributes[h.members.Name]) {
+			h.memberAdd(r.ID, v)
+		}
+	}
 	for _, a := range h.unique {
 		if k, ok := uniqueKey(a, r); ok {
 			h.index[a.Name][k] = r.ID
@@ -308,6 +321,11 @@ func (h *MemoryHandler) indexAdd(r *resource.Resource) {
 }
 
 func (h *MemoryHandler) indexRemove(r *resource.Resource) {
+	if h.members != nil {
+		for _, v := range values(r.Attributes[h.members.Name]) {
+			h.memberRemove(r.ID, v)
+		}
+	}
 	for _, a := range h.unique {
 		if k, ok := uniqueKey(a, r); ok {
 			delete(h.index[a.Name], k)

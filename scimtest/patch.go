@@ -129,6 +129,9 @@ func (h *MemoryHandler) patchInPlace(stored *resource.Resource, ops []patch.Oper
 				delete(fresh, keys[i])
 				idx.pos[keys[i]] = len(elems)
 				elems = append(elems, v)
+				if a == h.members {
+					h.memberAdd(stored.ID, v)
+				}
 			}
 		}
 	case o.Op == patch.Remove && o.Path.Filter != nil:
@@ -142,10 +145,10 @@ func (h *MemoryHandler) patchInPlace(stored *resource.Resource, ops []patch.Oper
 		if _, ok := idx.pos[k]; !ok {
 			return false, false, nil
 		}
-		elems = removeAt(a, idx, elems, k)
+		elems = h.removeAt(stored.ID, a, idx, elems, k)
 	case o.Op == patch.Remove && len(keys) > 0:
 		for _, k := range keys {
-			elems = removeAt(a, idx, elems, k)
+			elems = h.removeAt(stored.ID, a, idx, elems, k)
 		}
 	default:
 		return false, false, nil
@@ -208,10 +211,13 @@ func valueKey(a *schema.Attribute, v any) string {
 // removeAt removes the value with key k from elems, if present, by moving
 // the last value into its place: multi-valued attributes are unordered
 // (RFC 7643 §2.4).
-func removeAt(a *schema.Attribute, idx *valueIndex, elems []any, k string) []any {
+func (h *MemoryHandler) removeAt(id string, a *schema.Attribute, idx *valueIndex, elems []any, k string) []any {
 	i, ok := idx.pos[k]
 	if !ok {
 		return elems
+	}
+	if a == h.members {
+		h.memberRemove(id, elems[i])
 	}
 	last := len(elems) - 1
 	if i != last {
