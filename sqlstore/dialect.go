@@ -130,14 +130,14 @@ func (d Dialect) timeType() string {
 }
 
 // jsonArray returns the aggregate that collects the rows of a subquery
-// into a JSON array of arrays of exprs, in order, or NULL for none.
+// into a JSON array of arrays of exprs, in order, "[]" for none.
 func (d Dialect) jsonArray(exprs []string, order string) string {
 	by := ""
 	if order != "" {
 		by = " ORDER BY " + order
 	}
 	if d == PostgreSQL {
-		return "json_agg(json_build_array(" + strings.Join(exprs, ", ") + ")" + by + ")"
+		return "COALESCE(json_agg(json_build_array(" + strings.Join(exprs, ", ") + ")" + by + "), '[]')"
 	}
 	return "json_group_array(json_array(" + strings.Join(exprs, ", ") + ")" + by + ")"
 }

@@ -313,25 +313,7 @@ func (m *members) count(ctx context.Context, tx *sql.Tx, gid any, limit int) (in
 // members, its own memberships.
 func (t *table) forget(ctx context.Context, tx *sql.Tx, idv any) error {
 	for _, m := range t.memberOf {
-		g := m.group
-		in := "SELECT " + m.m.Group + " FROM " + m.m.Table + " WHERE " + m.m.Member + " = ?"
-		del := "DELETE FROM " + m.m.Table + " WHERE " + m.m.Member + " = ?"
-		args := []any{idv}
-		if m.m.Type != "" {
-			in += " AND " + m.m.Type + " = ?"
-			del += " AND " + m.m.Type + " = ?"
-			args = append(args, m.stored[t.name])
-		}
-		set := g.t.Version + " = " + g.t.Version + " + 1"
-		uargs := []any{}
-		if g.t.Modified != "" {
-			set += ", " + g.t.Modified + " = ?"
-			uargs = append(uargs, g.s.d.timeArg(g.s.now()))
-		}
-		if _, err := t.exec(ctx, tx, "UPDATE "+g.t.Table+" SET "+set+" WHERE "+g.t.ID+" IN ("+in+")", append(uargs, args...)...); err != nil {
-			return err
-		}
-		if _, err := t.exec(ctx, tx, del, args...); err != nil {
+		if err := t.forgetIn(ctx, tx, m, idv); err != nil {
 			return err
 		}
 	}
@@ -341,6 +323,31 @@ func (t *table) forget(ctx context.Context, tx *sql.Tx, idv any) error {
 		}
 	}
 	return nil
+}
+
+// forgetIn removes the resource idv of type t from the groups of the join
+// table m, giving those groups a new version.
+func (t *table) forgetIn(ctx context.Context, tx *sql.Tx, m *members, idv any) error {
+	g := m.group
+	in := "SELECT " + m.m.Group + " FROM " + m.m.Table + " WHERE " + m.m.Member + " = ?"
+	del := "DELETE FROM " + m.m.Table + " WHERE " + m.m.Member + " = ?"
+	args := []any{idv}
+	if m.m.Type != "" {
+		in += " AND " + m.m.Type + " = ?"
+		del += " AND " + m.m.Type + " = ?"
+		args = append(args, m.stored[t.name])
+	}
+	set := g.t.Version + " = " + g.t.Version + " + 1"
+	var uargs []any
+	if g.t.Modified != "" {
+		set += ", " + g.t.Modified + " = ?"
+		uargs = append(uargs, g.s.d.timeArg(g.s.now()))
+	}
+	if _, err := t.exec(ctx, tx, "UPDATE "+g.t.Table+" SET "+set+" WHERE "+g.t.ID+" IN ("+in+")", append(uargs, args...)...); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, tx, del, args...)
+	return err
 }
 
 // membersOf returns the values of the members attribute of r.

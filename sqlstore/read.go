@@ -169,7 +169,9 @@ func (t *table) assemble(vals []any) (*resource.Resource, error) {
 		}
 	}
 	var groups []any
+	known := false // the groups were read, even if there are none
 	for range t.memberOf {
+		known = known || vals[i] != nil
 		rows, err := decodeRows(vals[i])
 		i++
 		if err != nil {
@@ -186,7 +188,11 @@ func (t *table) assemble(vals []any) (*resource.Resource, error) {
 			groups = append(groups, e)
 		}
 	}
-	if len(groups) > 0 && t.groups != nil {
+	if known && t.groups != nil {
+		// Empty when there are none: the server then knows not to look.
+		if groups == nil {
+			groups = []any{}
+		}
 		r.Attributes["groups"] = groups
 	}
 	return r, nil

@@ -394,6 +394,16 @@ func (t *table) finish() error {
 	if err != nil {
 		return fmt.Errorf("sqlstore: type %s: %w", rt.Name, err)
 	}
+	if m := t.members; m != nil {
+		// Members are of the types the join table holds, so that the
+		// server knows a member's type from its value.
+		if ref := served.Schema.Attribute("members").SubAttribute("$ref"); ref != nil {
+			ref.ReferenceTypes = nil
+			for _, mt := range m.types {
+				ref.ReferenceTypes = append(ref.ReferenceTypes, mt.name)
+			}
+		}
+	}
 	t.rt = served
 	// Re-resolve the columns and children against the served type.
 	for _, c := range t.cols {
