@@ -305,6 +305,7 @@ var cases = []testCase{
 	{name: "patch-remove", run: (*suite).testPatchRemove},
 	{name: "patch-errors", run: (*suite).testPatchErrors},
 	{name: "patch-members", groups: []string{"members.value"}, run: (*suite).testPatchMembers},
+	{name: "memberships", users: []string{"groups.value"}, groups: []string{"members.value"}, run: (*suite).testMemberships},
 	{name: "bulk", run: (*suite).testBulk},
 	{name: "password", users: []string{"password"}, run: (*suite).testPassword},
 	{name: "password-storage", users: []string{"password"}, run: (*suite).testPasswordStorage},

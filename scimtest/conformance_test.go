@@ -172,7 +172,7 @@ func (h *tenanted) dump() string {
 // cutTypes returns User and Group cut down to what an application's
 // accounts table might keep.
 func cutTypes(t testing.TB) (users, groups *schema.ResourceType) {
-	users, err := schema.UserResourceType().Subset("userName", "name.formatted", "emails", "active",
+	users, err := schema.UserResourceType().Subset("userName", "name.formatted", "emails", "active", "groups",
 		schema.EnterpriseUserURN+":department")
 	if err != nil {
 		t.Fatal(err)
