@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -105,6 +106,9 @@ func (s *Store) Endpoints() []scim.Endpoint {
 	}
 	return eps
 }
+
+// DB returns the database the store runs on.
+func (s *Store) DB() *sql.DB { return s.cfg.DB }
 
 // Handler returns the handler of the resource type named name, or nil.
 func (s *Store) Handler(name string) *Handler {
