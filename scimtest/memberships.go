@@ -101,7 +101,7 @@ func (h *MemoryHandler) RemoveMember(ctx context.Context, memberType, id string)
 		}
 		h.indexRemove(stored)
 		r.Meta.LastModified = h.now()
-		r.Meta.Version = h.nextVersion()
+		r.Meta.Version = nextVersion(r.Meta.Version)
 		h.byID[gid] = r
 		h.indexAdd(r)
 		delete(h.values, gid)

@@ -68,7 +68,6 @@ type MemoryHandler struct {
 	index   map[string]map[string]string      // unique attribute name -> key -> id
 	byExtID map[string][]string               // externalId -> ids, in creation order
 	values  map[string]map[string]*valueIndex // id -> attribute name -> index; see Patch
-	version uint64
 
 	// members is rt's members attribute, if it has one, and memberOf maps
 	// each member's value to the ids of the resources that list it.
@@ -116,7 +115,7 @@ func (h *MemoryHandler) Create(ctx context.Context, r *resource.Resource) (*reso
 		r.ID = newID()
 	}
 	now := h.now()
-	r.Meta = resource.Meta{ResourceType: h.rt.Name, Created: now, LastModified: now, Version: h.nextVersion()}
+	r.Meta = resource.Meta{ResourceType: h.rt.Name, Created: now, LastModified: now, Version: nextVersion("")}
 	h.seal(r, nil)
 	h.byID[r.ID] = r
 	h.created++
@@ -157,7 +156,7 @@ func (h *MemoryHandler) Replace(ctx context.Context, r *resource.Resource, versi
 	r.Meta = old.Meta
 	r.Meta.ResourceType = h.rt.Name
 	r.Meta.LastModified = h.now()
-	r.Meta.Version = h.nextVersion()
+	r.Meta.Version = nextVersion(old.Meta.Version)
 	h.seal(r, old)
 	h.byID[r.ID] = r
 	h.indexAdd(r)
@@ -261,9 +260,11 @@ func (h *MemoryHandler) now() time.Time {
 	return time.Now().UTC().Truncate(time.Millisecond)
 }
 
-func (h *MemoryHandler) nextVersion() string {
-	h.version++
-	return strconv.FormatUint(h.version, 10)
+// nextVersion returns the version that follows prev: versions count the
+// writes of each resource, from 1.
+func nextVersion(prev string) string {
+	n, _ := strconv.ParseUint(prev, 10, 64)
+	return strconv.FormatUint(n+1, 10)
 }
 
 // uniqueKey returns the index key of r's value for a, and whether r has one.

@@ -75,7 +75,7 @@ func (h *MemoryHandler) Patch(ctx context.Context, req *scim.PatchRequest) (*sci
 	}
 	if changed {
 		stored.Meta.LastModified = h.now()
-		stored.Meta.Version = h.nextVersion()
+		stored.Meta.Version = nextVersion(stored.Meta.Version)
 	}
 	return &scim.PatchResult{Version: stored.Meta.Version}, nil
 }
