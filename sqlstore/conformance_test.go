@@ -89,4 +89,3 @@ func dump(ctx context.Context, db *sql.DB, tables []string) (string, error) {
 	}
 	return b.String(), nil
 }
-

@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -183,4 +183,3 @@ func normalized(x, recorded *scimtest.Exchange) any {
 		Body    any
 	}{x.Status, x.ResponseHeader, walk(body)}
 }
-
