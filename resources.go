@@ -166,7 +166,7 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, ep *endpoint, id 
 		s.fail(w, r, err)
 		return
 	}
-	if s.cfg.PatchNoContent && proj == nil {
+	if (s.cfg.PatchNoContent || ep.noContent) && proj == nil {
 		if version != "" {
 			w.Header().Set("ETag", resource.ETag(version))
 		}

@@ -147,6 +147,13 @@ type Config struct {
 type Endpoint struct {
 	Type    *schema.ResourceType
 	Handler ResourceHandler
+
+	// PatchNoContent answers a successful PATCH of this type with 204 No
+	// Content, as Config.PatchNoContent does for every type: for groups,
+	// say, so that adding a member never sends a large group back, while
+	// users are answered with 200 and the user, as clients built on the
+	// first option of RFC 7644 §3.5.2 expect.
+	PatchNoContent bool
 }
 
 // AuthenticationScheme describes an authentication scheme the host
@@ -177,7 +184,9 @@ type endpoint struct {
 	h      ResourceHandler
 	parser *filter.Parser
 	locks  *resourceLocks // writers of one resource take turns; see update
-	refs   []refAttr      // attributes whose values point at resources
+	// noContent answers PATCH with 204 (Endpoint.PatchNoContent).
+	noContent bool
+	refs      []refAttr // attributes whose values point at resources
 	// groupEPs are the endpoints whose members may be resources of this
 	// type, and groups is this type's groups attribute, to fill in.
 	groupEPs []*endpoint
@@ -272,7 +281,7 @@ func NewServer(cfg Config) (*Server, error) {
 			MaxLength:  cfg.MaxFilterLength,
 			MaxDepth:   cfg.MaxFilterDepth,
 			SchemaURNs: e.Type.SchemaURNs(),
-		}, locks: newResourceLocks()}
+		}, locks: newResourceLocks(), noContent: e.PatchNoContent}
 		s.endpoints = append(s.endpoints, ep)
 		s.mux.HandleFunc(e.Type.Endpoint, s.collection(ep))
 		s.mux.HandleFunc(e.Type.Endpoint+"/{$}", s.collection(ep))

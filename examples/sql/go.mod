@@ -3,9 +3,10 @@ module github.com/scim-go/scim/examples/sql
 go 1.26.0
 
 require (
-	github.com/google/go-cmp v0.7.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/scim-go/scim v0.0.0
+	github.com/scim-go/scim/sqlstore v0.0.0
+	golang.org/x/crypto v0.52.0
 	modernc.org/sqlite v1.61.1
 )
 
@@ -27,3 +28,5 @@ require (
 )
 
 replace github.com/scim-go/scim => ../..
+
+replace github.com/scim-go/scim/sqlstore => ../../sqlstore

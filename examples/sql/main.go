@@ -1,11 +1,13 @@
-// Command sql runs a SCIM 2.0 server for Users and Groups stored in a
-// relational database through database/sql: SQLite by default, through a
-// pure-Go driver, so that it runs on a fresh machine with no set-up, and
-// PostgreSQL for production, with the same code. It is mounted under
-// /scim/v2:
+// Command sql is a SaaS backend that serves its own accounts, teams and
+// team_members tables over SCIM 2.0, as identity providers such as Entra
+// ID and Okta provision them: app.go is the application's schema, and
+// scim.go the mapping from its tables to Users and Groups, all the code
+// SCIM takes. It runs on SQLite by default, through a pure-Go driver, so
+// that it starts on a fresh machine with nothing to set up, and on
+// PostgreSQL with the same code. It is mounted under /scim/v2:
 //
 //	go run ./examples/sql                          # SQLite in ./scim.db, prints a bearer token
-//	go run ./examples/sql -db postgres://user:pass@localhost/scim -token s3cret
+//	go run ./examples/sql -db postgres://user:pass@localhost/app -token s3cret
 //	curl -s -H 'Authorization: Bearer s3cret' http://127.0.0.1:8080/scim/v2/Users
 //
 // Flags:
@@ -14,25 +16,23 @@
 //	-db       a SQLite file (default scim.db), or a postgres:// DSN
 //	-token    the bearer token clients must send; when empty, a random one
 //	          is generated and printed at start
+//	-org      the organisation the token provisions (default "default")
 //	-schemas  a directory of resource type and schema JSON files (see
-//	          schema.LoadDir) whose resource types are served too, each from
-//	          the generic resources table
+//	          schema.LoadDir) whose resource types are served too, each
+//	          from a table of its own that the store creates
 //
 // Requests without the token are answered with a SCIM 401 and
 // WWW-Authenticate: Bearer. Every request is logged through log/slog with
 // its method, path (never the query, which may hold personal data in a
-// filter), status, size and duration.
-//
-// The tables are created at start if they do not exist; see db.go for
-// their definitions, users.go, groups.go and resources.go for how
-// resources map to them, and Store for what runs in the database and what
-// in memory. A successful PATCH is answered with 204 No Content
-// (scim.Config.PatchNoContent), so that adding a member to a large group
-// never reads the whole group back.
+// filter), status, size and duration, and has 30 seconds, after which its
+// database queries stop. User PATCHes are answered with 200 and the user,
+// group PATCHes with 204, so that adding a member to a large group never
+// sends the group back.
 package main
 
 import (
 	"context"
+	"database/sql"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -51,6 +51,7 @@ import (
 
 	"github.com/scim-go/scim"
 	"github.com/scim-go/scim/schema"
+	"github.com/scim-go/scim/sqlstore"
 )
 
 func main() {
@@ -70,6 +71,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	dsn := fs.String("db", "scim.db", "a SQLite `file`, or a postgres:// DSN")
 	token := fs.String("token", "", "the bearer `token` clients must send; when empty, one is generated and printed")
 	schemas := fs.String("schemas", "", "a `directory` of extra resource type and schema JSON files to serve")
+	org := fs.String("org", "default", "the `organisation` the token provisions")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -79,24 +81,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		*token = newToken()
 		fmt.Fprintf(stdout, "bearer token: %s\n", *token)
 	}
-	db, err := Open(ctx, *dsn)
+	db, d, err := openDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	srv, err := newServer(db, *schemas, logger)
+	srv, err := newServer(ctx, db, d, *schemas, logger)
 	if err != nil {
 		return err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", requireBearer(*token, srv)))
+	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", requireBearer(*token, *org, srv)))
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
 	hs := newHTTPServer(logRequests(logger, withDeadline(requestTimeout, mux)), logger)
-	logger.Info("serving SCIM", "url", "http://"+ln.Addr().String()+"/scim/v2", "db", db.Dialect())
+	logger.Info("serving SCIM", "url", "http://"+ln.Addr().String()+"/scim/v2", "db", d.String())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -115,27 +117,36 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// newServer returns the SCIM server for Users, Groups and the resource
-// types defined in the directory schemaDir, if not "".
-func newServer(db *DB, schemaDir string, logger *slog.Logger) (*scim.Server, error) {
-	users, groups := schema.UserResourceType(), schema.GroupResourceType()
-	endpoints := []scim.Endpoint{
-		{Type: users, Handler: NewUsers(db, users)},
-		{Type: groups, Handler: NewGroups(db, groups)},
-	}
+// newServer returns the SCIM server for the application's tables, and for
+// the resource types defined in the directory schemaDir, if not "".
+func newServer(ctx context.Context, db *sql.DB, d sqlstore.Dialect, schemaDir string, logger *slog.Logger) (*scim.Server, error) {
+	cfg := mapping(db, d, logger)
 	if schemaDir != "" {
 		rts, _, err := schema.LoadDir(os.DirFS(schemaDir))
 		if err != nil {
 			return nil, err
 		}
 		for _, rt := range rts {
-			endpoints = append(endpoints, scim.Endpoint{Type: rt, Handler: NewResources(db, rt)})
+			cfg.Types = append(cfg.Types, extraType(rt))
 		}
 	}
+	// Creates the tables of -schemas types, the indexes the store's
+	// queries need, and on PostgreSQL the function scim_fold; the
+	// application's own tables are left as they are.
+	if err := sqlstore.CreateTables(ctx, cfg); err != nil {
+		return nil, err
+	}
+	store, err := sqlstore.New(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	endpoints := store.Endpoints()
+	for i := range endpoints {
+		endpoints[i].PatchNoContent = endpoints[i].Type.Name == "Group"
+	}
 	return scim.NewServer(scim.Config{
-		Endpoints:      endpoints,
-		Logger:         logger,
-		PatchNoContent: true,
+		Endpoints: endpoints,
+		Logger:    logger,
 		AuthenticationSchemes: []scim.AuthenticationScheme{{
 			Type:        "oauthbearertoken",
 			Name:        "Bearer token",
@@ -187,9 +198,13 @@ func newToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// orgKey is where requireBearer puts the organisation a request acts for.
+type orgKey struct{}
+
 // requireBearer passes on the requests that carry token as their bearer
-// token (RFC 6750 §2.1), and answers the others with a SCIM 401.
-func requireBearer(token string, next http.Handler) http.Handler {
+// token (RFC 6750 §2.1), as requests of org, and answers the others with a
+// SCIM 401. The token is compared in constant time.
+func requireBearer(token, org string, next http.Handler) http.Handler {
 	want := []byte(token)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		scheme, got, _ := strings.Cut(r.Header.Get("Authorization"), " ")
@@ -198,7 +213,7 @@ func requireBearer(token string, next http.Handler) http.Handler {
 			scim.WriteError(w, scim.Errorf(http.StatusUnauthorized, "", "missing or invalid bearer token"))
 			return
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), orgKey{}, org)))
 	})
 }
 

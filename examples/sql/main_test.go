@@ -17,7 +17,7 @@ func TestRequireBearer(t *testing.T) {
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusTeapot)
 	})
-	h := requireBearer("s3cret", next)
+	h := requireBearer("s3cret", "acme", next)
 	for _, c := range []struct {
 		name, auth string
 		want       int
