@@ -54,7 +54,7 @@ func cursorServer(t *testing.T, n int) *Server {
 	for i := range n {
 		res = append(res, &resource.Resource{ID: fmt.Sprint(i), Attributes: map[string]any{"userName": fmt.Sprintf("user%02d", i)}})
 	}
-	srv, err := NewServer(Config{Endpoints: []Endpoint{{Type: users, Handler: sliceHandler{res: res}}}, MaxPageSize: 10})
+	srv, err := NewServer(Config{Endpoints: []Endpoint{{Type: users, Handler: sliceHandler{res: res}}}, MaxPageSize: 10, CursorPagination: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,4 +155,27 @@ func TestCursorErrors(t *testing.T) {
 			t.Errorf("a cursor from a server with another key was accepted: %d", code)
 		}
 	})
+}
+
+// TestCursorPaginationIsOptIn checks that a server that has not turned
+// cursor pagination on does not advertise it, which strict clients refuse
+// as an unknown member, and refuses a cursor.
+func TestCursorPaginationIsOptIn(t *testing.T) {
+	users := schema.UserResourceType()
+	for _, on := range []bool{false, true} {
+		srv, err := NewServer(Config{Endpoints: []Endpoint{{Type: users, Handler: sliceHandler{}}}, CursorPagination: on})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, httptest.NewRequest("GET", "/ServiceProviderConfig", nil))
+		if got := strings.Contains(rec.Body.String(), `"pagination"`); got != on {
+			t.Errorf("CursorPagination %v: ServiceProviderConfig has pagination: %v; %s", on, got, rec.Body)
+		}
+		rec = httptest.NewRecorder()
+		srv.ServeHTTP(rec, httptest.NewRequest("GET", "/Users?cursor=", nil))
+		if want := map[bool]int{false: 400, true: 200}[on]; rec.Code != want {
+			t.Errorf("CursorPagination %v: GET /Users?cursor=: %d, want %d", on, rec.Code, want)
+		}
+	}
 }

@@ -36,7 +36,7 @@ func (s *Server) serviceProviderConfig(w http.ResponseWriter, r *http.Request) {
 		ChangePassword   supported              `json:"changePassword"`
 		Sort             supported              `json:"sort"`
 		ETag             supported              `json:"etag"`
-		Pagination       pagination             `json:"pagination"`
+		Pagination       *pagination            `json:"pagination,omitempty"`
 		Auth             []AuthenticationScheme `json:"authenticationSchemes"`
 		Meta             meta                   `json:"meta"`
 	}{
@@ -48,19 +48,21 @@ func (s *Server) serviceProviderConfig(w http.ResponseWriter, r *http.Request) {
 		Patch:            supported{true},
 		ChangePassword:   supported{s.changePassword()},
 		ETag:             supported{true},
-		Pagination: pagination{
+		Auth: schemes,
+		Meta: meta{
+			ResourceType: "ServiceProviderConfig",
+			Location:     s.baseURL(r) + "/ServiceProviderConfig",
+		},
+	}
+	if s.cfg.CursorPagination {
+		doc.Pagination = &pagination{
 			Cursor:                  true,
 			Index:                   true,
 			DefaultPaginationMethod: "index",
 			DefaultPageSize:         s.cfg.DefaultPageSize,
 			MaxPageSize:             s.cfg.MaxPageSize,
 			CursorTimeout:           int(s.cfg.CursorTimeout / time.Second),
-		},
-		Auth: schemes,
-		Meta: meta{
-			ResourceType: "ServiceProviderConfig",
-			Location:     s.baseURL(r) + "/ServiceProviderConfig",
-		},
+		}
 	}
 	s.writeDoc(w, r, doc)
 }

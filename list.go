@@ -125,6 +125,9 @@ func (s *Server) query(ep *endpoint, p listParams) (*Query, error) {
 			return nil, filterError(err)
 		}
 	}
+	if p.hasCursor && !s.cfg.CursorPagination {
+		return nil, Errorf(http.StatusBadRequest, InvalidValue, "this server pages with startIndex and count; cursor pagination (RFC 9865) is not enabled")
+	}
 	if p.startIndex != "" {
 		if p.hasCursor {
 			return nil, Errorf(http.StatusBadRequest, InvalidValue, "startIndex and cursor cannot be used together")

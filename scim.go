@@ -91,6 +91,15 @@ type Config struct {
 	MaxFilterLength int
 	MaxFilterDepth  int
 
+	// CursorPagination turns on cursor-based pagination (RFC 9865): the
+	// cursor and nextCursor parameters, and the pagination block of
+	// /ServiceProviderConfig that advertises them. Default false: strict
+	// clients that predate RFC 9865, such as those built on python's
+	// scim2-models, refuse a ServiceProviderConfig with a member they do
+	// not know, and stop at discovery. Without it, a request with a
+	// cursor is answered with 400 invalidValue.
+	CursorPagination bool
+
 	// CursorTimeout is how long a cursor of cursor-based pagination
 	// (RFC 9865) stays valid. Default one hour.
 	CursorTimeout time.Duration

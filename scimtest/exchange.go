@@ -140,7 +140,8 @@ func (c *Conversation) String() string {
 }
 
 // Config returns the server options that the preamble's "config:" lines
-// set: "strict" (Config.Strict), "maxbody=N" (MaxBodyBytes),
+// set: "strict" (Config.Strict), "cursor" (CursorPagination),
+// "maxbody=N" (MaxBodyBytes),
 // "maxvalues=N" (MaxValues), "pagesize=D,M" (DefaultPageSize,
 // MaxPageSize), "bulk=N,P" (BulkMaxOperations, BulkMaxPayload) and
 // "me=TYPE,ID" (a Config.Me naming that resource).
@@ -157,6 +158,8 @@ func (c *Conversation) Config() (scim.Config, error) {
 		switch key {
 		case "strict":
 			cfg.Strict = true
+		case "cursor":
+			cfg.CursorPagination = true
 		case "maxbody":
 			cfg.MaxBodyBytes, err = strconv.ParseInt(val, 10, 64)
 		case "maxvalues":

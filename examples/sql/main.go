@@ -225,7 +225,9 @@ func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
 		level := slog.LevelInfo
-		if rec.status >= 500 {
+		if rec.status >= 500 && rec.status != http.StatusNotImplemented {
+			// A server fault; 501 is a feature this server leaves out,
+			// such as /Me.
 			level = slog.LevelError
 		}
 		logger.LogAttrs(r.Context(), level, "request",

@@ -177,3 +177,18 @@ func TestHTTPServerLimits(t *testing.T) {
 		t.Errorf("request context deadline in %v, want within %v", left, requestTimeout)
 	}
 }
+
+// TestLogLevels checks that a server fault is logged at Error, and a 501,
+// a feature the server leaves out, is not.
+func TestLogLevels(t *testing.T) {
+	for status, want := range map[int]string{500: "level=ERROR", 501: "level=INFO", 404: "level=INFO"} {
+		var buf bytes.Buffer
+		h := logRequests(slog.New(slog.NewTextHandler(&buf, nil)), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(status)
+		}))
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/scim/v2/Me", nil))
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("status %d logged as %q, want %s", status, buf.String(), want)
+		}
+	}
+}
