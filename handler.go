@@ -178,3 +178,13 @@ type GroupRef struct {
 	ID      string // the group's id
 	Display string // the group's displayName, or ""
 }
+
+// PartialGetter is implemented by a ResourceHandler that can leave out of
+// a resource what a response will not carry, such as the members of a large
+// group that an identity provider reads with excludedAttributes=members, as
+// Entra ID does. For a GET, or the response to a PATCH, whose attributes or
+// excludedAttributes leave attributes out, the server calls GetPartial
+// instead of Get. It may return more than p includes, never less.
+type PartialGetter interface {
+	GetPartial(ctx context.Context, id string, p *resource.Projection) (*resource.Resource, error)
+}

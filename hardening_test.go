@@ -313,3 +313,40 @@ func TestMaxValuesOnEveryWrite(t *testing.T) {
 		})
 	}
 }
+
+// partialStore records the projections its GetPartial is called with.
+type partialStore struct {
+	scim.ResourceHandler
+	calls []*resource.Projection
+}
+
+func (p *partialStore) GetPartial(ctx context.Context, id string, proj *resource.Projection) (*resource.Resource, error) {
+	p.calls = append(p.calls, proj)
+	return p.ResourceHandler.Get(ctx, id)
+}
+
+// TestPartialGetter checks that a GET, or a PATCH's response, that leaves
+// attributes out reads the resource through scim.PartialGetter, and a GET
+// of the whole resource through Get.
+func TestPartialGetter(t *testing.T) {
+	groups := schema.GroupResourceType()
+	store := &partialStore{ResourceHandler: testHandler(groups, "g")}
+	srv, err := scim.NewServer(scim.Config{Endpoints: []scim.Endpoint{{Type: groups, Handler: store}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serveRequest(srv, "POST", "/Groups", "", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G"}`)
+	serveRequest(srv, "GET", "/Groups/g1", "", "")
+	if len(store.calls) != 0 {
+		t.Errorf("a GET of the whole group went through GetPartial")
+	}
+	for _, target := range []string{"/Groups/g1?excludedAttributes=members", "/Groups/g1?attributes=displayName"} {
+		store.calls = nil
+		if rec := serveRequest(srv, "GET", target, "", ""); rec.Code != 200 {
+			t.Fatalf("GET %s: %d", target, rec.Code)
+		}
+		if len(store.calls) != 1 || store.calls[0].Includes(groups, "members") {
+			t.Errorf("GET %s: GetPartial calls %v, want one that leaves members out", target, store.calls)
+		}
+	}
+}

@@ -57,7 +57,7 @@ func (s *Server) member(ep *endpoint) http.HandlerFunc {
 
 func (s *Server) get(w http.ResponseWriter, r *http.Request, ep *endpoint, id string) {
 	proj := projection(r, ep.rt)
-	res, err := ep.h.Get(r.Context(), id)
+	res, err := ep.read(r.Context(), id, proj)
 	if err != nil {
 		s.fail(w, r, ep.notFound(id, err))
 		return
@@ -174,7 +174,7 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, ep *endpoint, id 
 		return
 	}
 	if out == nil {
-		if out, err = ep.h.Get(r.Context(), id); err != nil {
+		if out, err = ep.read(r.Context(), id, proj); err != nil {
 			s.fail(w, r, ep.notFound(id, err))
 			return
 		}
@@ -313,6 +313,16 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, ep *endpoint, id
 	}
 	s.removeMemberships(r, ep, id)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// read reads the resource id for a response that carries what proj
+// includes: through PartialGetter when the handler has it and proj leaves
+// something out.
+func (ep *endpoint) read(ctx context.Context, id string, proj *resource.Projection) (*resource.Resource, error) {
+	if pg, ok := ep.h.(PartialGetter); ok && proj != nil {
+		return pg.GetPartial(ctx, id, proj)
+	}
+	return ep.h.Get(ctx, id)
 }
 
 // notFound gives a handler's ErrNotFound a detail naming the resource; it

@@ -25,6 +25,7 @@ type Handler struct {
 var (
 	_ scim.ResourceHandler = (*Handler)(nil)
 	_ scim.Patcher         = (*Handler)(nil)
+	_ scim.PartialGetter   = (*Handler)(nil)
 )
 
 // Type returns the resource type the handler serves, as cut down to what
@@ -70,6 +71,33 @@ func (h *Handler) Get(ctx context.Context, id string) (*resource.Resource, error
 		return nil, err
 	}
 	return t.get(ctx, t.s.cfg.DB, id, tenant, withAll)
+}
+
+// GetPartial implements scim.PartialGetter: a group read with
+// excludedAttributes=members is read without its members, and a user
+// without groups, whatever their number.
+func (h *Handler) GetPartial(ctx context.Context, id string, p *resource.Projection) (*resource.Resource, error) {
+	t := h.t
+	tenant, err := t.s.tenant(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return t.get(ctx, t.s.cfg.DB, id, tenant, t.selection(p))
+}
+
+// selection returns what a read for a response that carries what p
+// includes needs of the row's collections.
+func (t *table) selection(p *resource.Projection) selection {
+	sel := withAll
+	if p != nil {
+		if !p.Includes(t.rt, "members") {
+			sel &^= withMembers
+		}
+		if !p.Includes(t.rt, "groups") {
+			sel &^= withGroups
+		}
+	}
+	return sel
 }
 
 // Replace implements scim.ResourceHandler: a compare-and-swap on the
@@ -366,15 +394,7 @@ type listQuery struct {
 // listSQL writes the statements of a list. It returns an
 // *filter.UnmappedError for a filter or sort the database cannot run.
 func (t *table) listSQL(q *scim.Query, tenant any) (listQuery, error) {
-	sel := withAll
-	if q.Projection != nil {
-		if !q.Projection.Includes(t.rt, "members") {
-			sel &^= withMembers
-		}
-		if !q.Projection.Includes(t.rt, "groups") {
-			sel &^= withGroups
-		}
-	}
+	sel := t.selection(q.Projection)
 	from := " FROM " + t.t.Table + " " + t.alias + " WHERE "
 	var args []any
 	if t.t.Tenant != "" {

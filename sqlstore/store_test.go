@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/scim-go/scim"
+	"github.com/scim-go/scim/resource"
 	"github.com/scim-go/scim/schema"
 	"github.com/scim-go/scim/sqlstore"
 )
@@ -340,5 +341,24 @@ func TestIDsThatNameNothing(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestGetPartial checks that a group read with excludedAttributes=members
+// comes without its members, and with them otherwise.
+func TestGetPartial(t *testing.T) {
+	s, _ := newAppStore(t, databases(t)[0])
+	srv := newServer(t, s, scim.Config{})
+	u := must(t, srv, 201, "POST", "/Users", user("alice"))["id"].(string)
+	g := must(t, srv, 201, "POST", "/Groups", group("G", u))["id"].(string)
+	ctx := context.WithValue(context.Background(), tenantKey{}, "acme")
+	h := s.Handler("Group")
+	got, err := h.GetPartial(ctx, g, resource.NewProjection(h.Type(), nil, []string{"members"}))
+	if err != nil || got.Attributes["members"] != nil {
+		t.Errorf("GetPartial without members: %v, %v", got.Attributes, err)
+	}
+	got, err = h.GetPartial(ctx, g, resource.NewProjection(h.Type(), []string{"members.value"}, nil))
+	if err != nil || got.Attributes["members"] == nil {
+		t.Errorf("GetPartial of members.value: %v, %v", got.Attributes, err)
 	}
 }
