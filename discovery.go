@@ -48,7 +48,7 @@ func (s *Server) serviceProviderConfig(w http.ResponseWriter, r *http.Request) {
 		Patch:            supported{true},
 		ChangePassword:   supported{s.changePassword()},
 		ETag:             supported{true},
-		Auth: schemes,
+		Auth:             schemes,
 		Meta: meta{
 			ResourceType: "ServiceProviderConfig",
 			Location:     s.baseURL(r) + "/ServiceProviderConfig",
