@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/scim-go/scim/internal/clip"
 	"github.com/scim-go/scim/schema"
@@ -55,7 +56,8 @@ import (
 //     arguments, and dateTimes as time.Time in UTC, or as text when
 //     TimeLayout is set. A number the column's type cannot hold, such as
 //     1.5 compared with an integer, is turned into an equivalent
-//     comparison, here with 1 or 2, or into a constant.
+//     comparison, here with 1 or 2, or into a constant, and so is a
+//     dateTime finer than the columns' TimePrecision.
 //
 // Case and order of strings are where databases differ from Go and from
 // each other; the fields Fold, Exact and Glob make them agree with Match
@@ -131,6 +133,16 @@ type SQL struct {
 	// compares as time only in a fixed-width layout such as
 	// [TextTimeLayout], which the host must then also store.
 	TimeLayout string
+
+	// TimePrecision, if not zero, is the resolution of the dateTime
+	// columns: time.Microsecond for PostgreSQL's timestamp with time zone
+	// or MySQL's DATETIME(6), whose drivers truncate or round a finer
+	// argument. A filter's dateTime that is not a whole multiple of it is
+	// then turned into an equivalent comparison, as a number is for an
+	// integer column: eq never holds, gt and le compare with the instant
+	// rounded down, ge and lt with it rounded up. It assumes the columns
+	// hold only such multiples, as they do when they have this resolution.
+	TimePrecision time.Duration
 
 	// Fold, if not nil, returns an SQL expression that computes [Fold] of
 	// the column expression col, for comparisons and sorts on strings of
@@ -896,6 +908,20 @@ func (w *sqlWriter) compare(n *compareNode, col string, neg bool) error {
 		w.test(col, plainCol, op, n.lit.b, neg)
 	case schema.DateTime:
 		t := n.lit.t.UTC()
+		if p := w.s.TimePrecision; p > 0 {
+			if down := t.Truncate(p); !down.Equal(t) {
+				// No stored value is t: compare with its neighbours.
+				switch op {
+				case Gt, Le:
+					t = down
+				case Ge, Lt:
+					t = down.Add(p)
+				default:
+					w.constant(neg)
+					return nil
+				}
+			}
+		}
 		if w.s.TimeLayout != "" {
 			w.test(col, plainCol, op, t.Format(w.s.TimeLayout), neg)
 		} else {

@@ -526,6 +526,28 @@ func TestSQLWhereNil(t *testing.T) {
 	}
 }
 
+// TestSQLTimePrecision checks that a dateTime finer than the columns'
+// resolution, which a driver would truncate, becomes an equivalent
+// comparison with the instants around it.
+func TestSQLTimePrecision(t *testing.T) {
+	const fine, down, up = "2011-05-13T04:42:34.0000005Z", "2011-05-13T04:42:34Z", "2011-05-13T04:42:34.000001Z"
+	tests := []sqlTest{
+		{`meta.created eq "` + fine + `"`, `(1 = 0)`, nil},
+		{`meta.created ne "` + fine + `"`, `(1 = 1)`, nil},
+		{`meta.created gt "` + fine + `"`, `(u.created > ?)`, []any{utc(down)}},
+		{`meta.created le "` + fine + `"`, `(u.created <= ?)`, []any{utc(down)}},
+		{`meta.created ge "` + fine + `"`, `(u.created >= ?)`, []any{utc(up)}},
+		{`meta.created lt "` + fine + `"`, `(u.created < ?)`, []any{utc(up)}},
+		{`not (meta.created ge "` + fine + `")`, `(u.created IS NULL OR u.created < ?)`, []any{utc(up)}},
+		// In another zone, and a whole multiple, which stays as it is.
+		{`meta.created gt "2011-05-13T06:42:34.0000005+02:00"`, `(u.created > ?)`, []any{utc(down)}},
+		{`meta.created eq "` + up + `"`, `(u.created = ?)`, []any{utc(up)}},
+	}
+	m := userSQL()
+	m.TimePrecision = time.Microsecond
+	runSQLTests(t, schema.UserResourceType(), m, tests)
+}
+
 func TestSQLTimeLayout(t *testing.T) {
 	f, err := Compile(sqlDeviceType(), `seen gt "2020-01-01T11:00:00.5+01:00" or seen lt "0001-01-01T00:00:00Z"`)
 	if err != nil {
