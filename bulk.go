@@ -226,7 +226,11 @@ func (b *bulkRun) exec(i int) {
 		b.result(op, path, Errorf(http.StatusBadRequest, InvalidSyntax, "a POST needs a bulkId"))
 		return
 	}
-	req, reqErr := http.NewRequestWithContext(b.ctx, method, path, bytes.NewReader(data))
+	ctx := b.ctx
+	if op.BulkID != "" {
+		ctx = context.WithValue(ctx, bulkIDKey{}, op.BulkID)
+	}
+	req, reqErr := http.NewRequestWithContext(ctx, method, path, bytes.NewReader(data))
 	if reqErr != nil {
 		b.result(op, "", Errorf(http.StatusBadRequest, InvalidPath, "path %s is not a valid path", clip.Quote(op.Path)))
 		return

@@ -208,7 +208,7 @@ func (s *Server) removeMemberByPatch(ctx context.Context, g *endpoint, id string
 		if p, ok := g.h.(Patcher); ok {
 			_, err = p.Patch(ctx, &PatchRequest{ID: gid, Operations: ops, MaxValues: s.cfg.MaxValues})
 		} else {
-			_, err = s.update(ctx, g, gid, "", func(stored *resource.Resource) (*resource.Resource, error) {
+			_, err = s.update(ctx, g, gid, "", Patched, func(stored *resource.Resource) (*resource.Resource, error) {
 				res := stored.Clone()
 				return res, patch.Apply(g.rt, res, ops)
 			})

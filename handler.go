@@ -147,6 +147,15 @@ type PatchResult struct {
 	// the resource with Get only if the response is to carry it, so a
 	// store need not read a large group back to add a member.
 	Resource *resource.Resource
+
+	// Changes, when not nil, is what the patch changed, for the event the
+	// server sends (Config.OnEvent): the attributes it changed, whether it
+	// deactivated or reactivated the resource, and the members it actually
+	// added and removed. A patch that changed nothing returns an empty
+	// Changes, and no event is sent. When nil, the server derives the
+	// event from the operations, and cannot tell a deactivation from a
+	// write of active false to a resource already inactive.
+	Changes *Changes
 }
 
 // Memberships is implemented by the ResourceHandler of a resource type

@@ -90,6 +90,14 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, ep *endpoint) {
 		s.fail(w, r, err)
 		return
 	}
+	if s.cfg.OnEvent != nil {
+		if unlock, err := ep.locks.lock(r.Context(), out.ID); err == nil {
+			func() {
+				defer unlock()
+				s.emit(r.Context(), createdEvent(ep, res, out))
+			}()
+		}
+	}
 	s.writeResource(w, r, ep, http.StatusCreated, out, proj)
 }
 
@@ -106,7 +114,7 @@ func (s *Server) replace(w http.ResponseWriter, r *http.Request, ep *endpoint, i
 		return
 	}
 	first := true
-	out, err := s.update(r.Context(), ep, id, r.Header.Get("If-Match"), func(stored *resource.Resource) (*resource.Resource, error) {
+	out, err := s.update(r.Context(), ep, id, r.Header.Get("If-Match"), Replaced, func(stored *resource.Resource) (*resource.Resource, error) {
 		res := next
 		if !first {
 			// Merge changed next; a retry starts again from the body.
@@ -151,7 +159,7 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, ep *endpoint, id 
 			out, version = res.Resource, res.Version
 		}
 	} else {
-		out, err = s.update(r.Context(), ep, id, r.Header.Get("If-Match"), func(stored *resource.Resource) (*resource.Resource, error) {
+		out, err = s.update(r.Context(), ep, id, r.Header.Get("If-Match"), Patched, func(stored *resource.Resource) (*resource.Resource, error) {
 			res := stored.Clone()
 			if err := patch.Apply(ep.rt, res, ops); err != nil {
 				return nil, patchError(err)
@@ -200,6 +208,11 @@ func (s *Server) patchNatively(r *http.Request, ep *endpoint, p Patcher, id stri
 			version = stored.Meta.Version
 		}
 	}
+	unlock, err := ep.locks.lock(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	res, err := p.Patch(r.Context(), &PatchRequest{ID: id, Operations: ops, Version: version, MaxValues: s.cfg.MaxValues})
 	if errors.Is(err, ErrVersionMismatch) && version != "" {
 		var e *Error
@@ -215,6 +228,9 @@ func (s *Server) patchNatively(r *http.Request, ep *endpoint, p Patcher, id stri
 	}
 	if res.Resource != nil && res.Version == "" {
 		res.Version = res.Resource.Meta.Version
+	}
+	if s.cfg.OnEvent != nil && (res.Changes == nil || !res.Changes.empty()) {
+		s.emit(r.Context(), patchedEvent(ep, id, ops, res))
 	}
 	return res, nil
 }
@@ -244,7 +260,7 @@ func patchError(err error) error {
 // a race with another writer is re-read and retried, a bounded number of
 // times. Writers within this process take turns on the same resource, so
 // they retry only against writers elsewhere.
-func (s *Server) update(ctx context.Context, ep *endpoint, id, ifMatch string, modify func(stored *resource.Resource) (*resource.Resource, error)) (*resource.Resource, error) {
+func (s *Server) update(ctx context.Context, ep *endpoint, id, ifMatch string, kind ChangeKind, modify func(stored *resource.Resource) (*resource.Resource, error)) (*resource.Resource, error) {
 	unlock, err := ep.locks.lock(ctx, id)
 	if err != nil {
 		return nil, err
@@ -288,6 +304,9 @@ func (s *Server) update(ctx context.Context, ep *endpoint, id, ifMatch string, m
 		if err != nil {
 			return nil, ep.notFound(id, err)
 		}
+		if s.cfg.OnEvent != nil {
+			s.emit(ctx, changedEvent(ep, kind, stored, out))
+		}
 		return out, nil
 	}
 }
@@ -307,7 +326,19 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, ep *endpoint, id
 		}
 		version = stored.Meta.Version
 	}
-	if err := ep.h.Delete(r.Context(), id, version); err != nil {
+	err := func() error {
+		unlock, err := ep.locks.lock(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		defer unlock() // also when Delete panics
+		if err := ep.h.Delete(r.Context(), id, version); err != nil {
+			return err
+		}
+		s.emit(r.Context(), Event{Kind: Deleted, ResourceType: ep.rt.Name, ID: id})
+		return nil
+	}()
+	if err != nil {
 		s.fail(w, r, ep.notFound(id, err))
 		return
 	}

@@ -134,6 +134,31 @@ type Config struct {
 	// *Error values such as a 401 pass through.
 	Me func(ctx context.Context) (resourceType, id string, err error)
 
+	// OnEvent, when not nil, is told of every committed write: each
+	// create, replace, PATCH and delete, and each operation of a Bulk
+	// request, as an Event with the kind of change (a deactivation as a
+	// kind of its own), the names of the attributes changed, the members
+	// added and removed, and who made it; never a value. It is not called
+	// for a write that failed or changed nothing.
+	//
+	// It is called after the store has committed, on the goroutine of the
+	// request, before the response is sent, with the request's context
+	// freed from its cancellation (its values, such as the caller, are
+	// kept). Calls for one resource come in the order its writes
+	// committed: the server holds that resource's write turn during the
+	// call. Calls for different resources run concurrently. A panic is
+	// recovered and logged; nothing OnEvent does can fail the request,
+	// but a slow OnEvent delays its response, so hand slow work, such as
+	// delivering security event tokens, to a goroutine or a queue of your
+	// own. A group's membership that the store removes along with a
+	// deleted member (see Memberships) has no event of its own.
+	OnEvent func(ctx context.Context, e Event)
+
+	// Caller returns who made a request, from the context the host's
+	// authentication middleware filled in, for Event.Caller. Nil leaves
+	// Event.Caller empty.
+	Caller func(ctx context.Context) string
+
 	// BulkMaxOperations and BulkMaxPayload limit the operations and the
 	// body size in bytes of a bulk request (RFC 7644 §3.7.4); more is
 	// answered with 413. Both are advertised in /ServiceProviderConfig.
@@ -195,6 +220,8 @@ type endpoint struct {
 	locks  *resourceLocks // writers of one resource take turns; see update
 	// noContent answers PATCH with 204 (Endpoint.PatchNoContent).
 	noContent bool
+	// members is the type's members attribute, for events.
+	members *schema.Attribute
 	refs      []refAttr // attributes whose values point at resources
 	// groupEPs are the endpoints whose members may be resources of this
 	// type, and groups is this type's groups attribute, to fill in.
@@ -299,6 +326,9 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	for _, ep := range s.endpoints {
 		ep.refs = s.refAttrs(ep)
+		if a := ep.rt.Schema.Attribute("members"); a != nil && a.MultiValued && a.Type == schema.Complex {
+			ep.members = a
+		}
 	}
 	s.linkGroups()
 	s.mux.HandleFunc("/ServiceProviderConfig", s.serviceProviderConfig)
@@ -347,6 +377,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, &Error{Status: http.StatusInternalServerError, Detail: "internal server error"})
 		}
 	}()
+	if id := r.Header.Get("X-Request-Id"); id != "" {
+		r = r.WithContext(withRequestID(r.Context(), id))
+	}
 	s.mux.ServeHTTP(w, r)
 }
 

@@ -1,6 +1,7 @@
 package resource
 
 import (
+	"encoding/json"
 	"reflect"
 	"strconv"
 	"strings"
@@ -95,7 +96,8 @@ func checkRequired(attrs []*schema.Attribute, m map[string]any, prefix string) e
 			continue
 		}
 		v, ok := m[a.Name]
-		if !ok || v == nil {
+		if !ok || v == nil || v == "" {
+			// An empty string is no value either, as a filter's pr has it.
 			if a.Required {
 				return invalidValue(prefix+a.Name, "required attribute is missing")
 			}
@@ -276,6 +278,11 @@ func equalSimple(caseExact bool, a, b any) bool {
 	}
 	fa, okA := Float64(a)
 	fb, okB := Float64(b)
+	if _, isNumber := a.(json.Number); !okA && !okB && !isNumber {
+		// Values of a type of the store's own, such as a digest it keeps
+		// for a password.
+		return reflect.DeepEqual(a, b)
+	}
 	return okA && okB && fa == fb
 }
 

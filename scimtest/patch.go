@@ -41,7 +41,8 @@ func (h *MemoryHandler) Patch(ctx context.Context, req *scim.PatchRequest) (*sci
 	if req.Version != "" && req.Version != stored.Meta.Version {
 		return nil, fmt.Errorf("%s %q: %w", h.rt.Name, id, scim.ErrVersionMismatch)
 	}
-	changed, done, err := h.patchInPlace(stored, ops, req.MaxValues)
+	var changes scim.Changes
+	changed, done, err := h.patchInPlace(stored, ops, req.MaxValues, &changes)
 	if err != nil {
 		return nil, err
 	}
@@ -61,8 +62,9 @@ func (h *MemoryHandler) Patch(ctx context.Context, req *scim.PatchRequest) (*sci
 		h.seal(r, nil)
 		if resource.Identical(r, stored) {
 			// Nothing changed: keep the version (RFC 7644 §3.5.2.1).
-			return &scim.PatchResult{Version: stored.Meta.Version}, nil
+			return &scim.PatchResult{Version: stored.Meta.Version, Changes: &changes}, nil
 		}
+		changes = scim.ChangesBetween(h.rt, stored, r)
 		h.indexRemove(stored)
 		if err := h.checkUnique(r); err != nil {
 			h.indexAdd(stored)
@@ -77,7 +79,7 @@ func (h *MemoryHandler) Patch(ctx context.Context, req *scim.PatchRequest) (*sci
 		stored.Meta.LastModified = h.now()
 		stored.Meta.Version = nextVersion(stored.Meta.Version)
 	}
-	return &scim.PatchResult{Version: stored.Meta.Version}, nil
+	return &scim.PatchResult{Version: stored.Meta.Version, Changes: &changes}, nil
 }
 
 // patchInPlace applies ops to stored in place if they are one add or
@@ -85,7 +87,7 @@ func (h *MemoryHandler) Patch(ctx context.Context, req *scim.PatchRequest) (*sci
 // attribute identified by its "value" sub-attribute. It reports whether it
 // did, and whether that changed anything; an add that would leave more
 // than maxValues values (when positive) is an error, and changes nothing.
-func (h *MemoryHandler) patchInPlace(stored *resource.Resource, ops []patch.Operation, maxValues int) (changed, done bool, err error) {
+func (h *MemoryHandler) patchInPlace(stored *resource.Resource, ops []patch.Operation, maxValues int, changes *scim.Changes) (changed, done bool, err error) {
 	if len(ops) != 1 {
 		return false, false, nil
 	}
@@ -131,6 +133,7 @@ func (h *MemoryHandler) patchInPlace(stored *resource.Resource, ops []patch.Oper
 				elems = append(elems, v)
 				if a == h.members {
 					h.memberAdd(stored.ID, v)
+					changes.MembersAdded = append(changes.MembersAdded, memberValue(v))
 				}
 			}
 		}
@@ -145,10 +148,10 @@ func (h *MemoryHandler) patchInPlace(stored *resource.Resource, ops []patch.Oper
 		if _, ok := idx.pos[k]; !ok {
 			return false, false, nil
 		}
-		elems = h.removeAt(stored.ID, a, idx, elems, k)
+		elems = h.removeAt(stored.ID, a, idx, elems, k, changes)
 	case o.Op == patch.Remove && len(keys) > 0:
 		for _, k := range keys {
-			elems = h.removeAt(stored.ID, a, idx, elems, k)
+			elems = h.removeAt(stored.ID, a, idx, elems, k, changes)
 		}
 	default:
 		return false, false, nil
@@ -161,6 +164,7 @@ func (h *MemoryHandler) patchInPlace(stored *resource.Resource, ops []patch.Oper
 	} else {
 		stored.Attributes[a.Name] = elems
 	}
+	changes.Attributes = []string{a.Name}
 	return true, true, nil
 }
 
@@ -211,13 +215,14 @@ func valueKey(a *schema.Attribute, v any) string {
 // removeAt removes the value with key k from elems, if present, by moving
 // the last value into its place: multi-valued attributes are unordered
 // (RFC 7643 §2.4).
-func (h *MemoryHandler) removeAt(id string, a *schema.Attribute, idx *valueIndex, elems []any, k string) []any {
+func (h *MemoryHandler) removeAt(id string, a *schema.Attribute, idx *valueIndex, elems []any, k string, changes *scim.Changes) []any {
 	i, ok := idx.pos[k]
 	if !ok {
 		return elems
 	}
 	if a == h.members {
 		h.memberRemove(id, elems[i])
+		changes.MembersRemoved = append(changes.MembersRemoved, memberValue(elems[i]))
 	}
 	last := len(elems) - 1
 	if i != last {

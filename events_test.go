@@ -1,0 +1,158 @@
+package scim_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/scim-go/scim"
+	"github.com/scim-go/scim/schema"
+)
+
+type callerKey struct{}
+
+// recorder collects the events a server sends.
+type eventLog struct {
+	mu     sync.Mutex
+	events []scim.Event
+}
+
+func (l *eventLog) add(ctx context.Context, e scim.Event) {
+	if ctx.Err() != nil {
+		panic("OnEvent got a cancelled context")
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.events = append(l.events, e)
+}
+
+func (l *eventLog) take() []scim.Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := l.events
+	l.events = nil
+	return out
+}
+
+// TestEvents checks the events of every kind of write, on the generic and
+// the native PATCH paths: their kinds (a deactivation and a reactivation as
+// kinds of their own), attributes, members, caller, request id and bulkId,
+// and that a write that fails or changes nothing sends none.
+func TestEvents(t *testing.T) {
+	for _, native := range []bool{true, false} {
+		t.Run(map[bool]string{true: "native", false: "generic"}[native], func(t *testing.T) {
+			users, groups := schema.UserResourceType(), schema.GroupResourceType()
+			var uh, gh scim.ResourceHandler = testHandler(users, "u"), testHandler(groups, "g")
+			if !native {
+				uh, gh = generic{uh}, generic{gh}
+			}
+			log := &eventLog{}
+			srv, err := scim.NewServer(scim.Config{
+				Endpoints: []scim.Endpoint{{Type: users, Handler: uh}, {Type: groups, Handler: gh}},
+				OnEvent:   log.add,
+				Caller:    func(ctx context.Context) string { s, _ := ctx.Value(callerKey{}).(string); return s },
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			send := func(method, target, body string) int {
+				req := httptest.NewRequest(method, target, strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/scim+json")
+				req.Header.Set("X-Request-Id", "req-"+method)
+				req = req.WithContext(context.WithValue(req.Context(), callerKey{}, "okta"))
+				rec := httptest.NewRecorder()
+				srv.ServeHTTP(rec, req)
+				return rec.Code
+			}
+			patchBody := func(ops string) string {
+				return `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[` + ops + `]}`
+			}
+			steps := []struct {
+				method, target, body string
+				want                 []scim.Event
+			}{
+				{"POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen","active":true,"password":"s3cret","externalId":"x1"}`,
+					[]scim.Event{{Kind: scim.Created, ResourceType: "User", ID: "u1", Version: "1", Caller: "okta", RequestID: "req-POST",
+						Changes: scim.Changes{Attributes: []string{"active", "externalId", "password", "userName"}}}}},
+				{"PATCH", "/Users/u1", patchBody(`{"op":"Replace","path":"active","value":"False"}`),
+					[]scim.Event{{Kind: scim.Deactivated, ResourceType: "User", ID: "u1", Version: "2", Caller: "okta", RequestID: "req-PATCH",
+						Changes: scim.Changes{Attributes: []string{"active"}, Deactivated: true}}}},
+				{"PATCH", "/Users/u1", patchBody(`{"op":"replace","path":"active","value":false}`), nil},
+				{"PUT", "/Users/u1", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen","active":true,"externalId":"x1","title":"Tour Guide"}`,
+					[]scim.Event{{Kind: scim.Activated, ResourceType: "User", ID: "u1", Version: "3", Caller: "okta", RequestID: "req-PUT",
+						Changes: scim.Changes{Attributes: []string{"active", "title"}, Activated: true}}}},
+				{"PATCH", "/Users/u1", patchBody(`{"op":"remove","path":"userName"}`), nil}, // refused: required
+				{"POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G"}`,
+					[]scim.Event{{Kind: scim.Created, ResourceType: "Group", ID: "g1", Version: "1", Caller: "okta", RequestID: "req-POST",
+						Changes: scim.Changes{Attributes: []string{"displayName"}}}}},
+				{"PATCH", "/Groups/g1", patchBody(`{"op":"add","path":"members","value":[{"value":"u1"}]}`),
+					[]scim.Event{{Kind: scim.Patched, ResourceType: "Group", ID: "g1", Version: "2", Caller: "okta", RequestID: "req-PATCH",
+						Changes: scim.Changes{Attributes: []string{"members"}, MembersAdded: []string{"u1"}}}}},
+				{"PATCH", "/Groups/g1", patchBody(`{"op":"add","path":"members","value":[{"value":"u1"}]}`), nil},
+				{"POST", "/Bulk", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[
+					{"method":"POST","path":"/Users","bulkId":"b1","data":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"alice"}},
+					{"method":"PATCH","path":"/Groups/g1","data":{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"remove","path":"members[value eq \"u1\"]"}]}}]}`,
+					[]scim.Event{
+						{Kind: scim.Created, ResourceType: "User", ID: "u2", Version: "1", Caller: "okta", RequestID: "req-POST", BulkID: "b1",
+							Changes: scim.Changes{Attributes: []string{"userName"}}},
+						{Kind: scim.Patched, ResourceType: "Group", ID: "g1", Version: "3", Caller: "okta", RequestID: "req-POST",
+							Changes: scim.Changes{Attributes: []string{"members"}, MembersRemoved: []string{"u1"}}},
+					}},
+				{"DELETE", "/Users/u1", "",
+					[]scim.Event{{Kind: scim.Deleted, ResourceType: "User", ID: "u1", Caller: "okta", RequestID: "req-DELETE"}}},
+				{"DELETE", "/Users/u1", "", nil},
+			}
+			for _, st := range steps {
+				send(st.method, st.target, st.body)
+				got := log.take()
+				if diff := cmp.Diff(st.want, got, cmpopts.IgnoreFields(scim.Event{}, "Time"), cmpopts.EquateEmpty()); diff != "" {
+					t.Errorf("%s %s: events (-want +got):\n%s", st.method, st.target, diff)
+				}
+				for _, e := range got {
+					if e.Time.IsZero() {
+						t.Errorf("%s %s: an event without a time", st.method, st.target)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestEventPanicDoesNotFailTheWrite checks that an OnEvent that panics is
+// recovered: the write it reports succeeds.
+func TestEventPanicDoesNotFailTheWrite(t *testing.T) {
+	users := schema.UserResourceType()
+	srv, err := scim.NewServer(scim.Config{
+		Endpoints: []scim.Endpoint{{Type: users, Handler: testHandler(users, "u")}},
+		OnEvent:   func(context.Context, scim.Event) { panic("audit log unavailable") },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := do(srv, "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"b"}`).Code; code != 201 {
+		t.Errorf("POST with a panicking OnEvent: %d, want 201", code)
+	}
+}
+
+// TestEmptyRequiredString checks that an empty string is no value for a
+// required attribute, as for a filter's pr: a userName of "" is refused on
+// every write path.
+func TestEmptyRequiredString(t *testing.T) {
+	srv := newTestServer(t, scim.Config{})
+	createUser(t, srv, `{"schemas": [`+userURN+`], "userName": "bjensen"}`)
+	for _, req := range []struct{ method, target, body string }{
+		{"POST", "/Users", `{"schemas": [` + userURN + `], "userName": ""}`},
+		{"PUT", "/Users/u1", `{"schemas": [` + userURN + `], "userName": ""}`},
+		{"PATCH", "/Users/u1", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"userName","value":""}]}`},
+	} {
+		rec := serveRequest(srv, req.method, req.target, "", req.body)
+		if problem := scimErrorProblem(rec, 400, scim.InvalidValue); problem != "" {
+			t.Errorf("%s %s: %s", req.method, req.target, problem)
+		}
+	}
+}
