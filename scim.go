@@ -222,7 +222,7 @@ type endpoint struct {
 	noContent bool
 	// members is the type's members attribute, for events.
 	members *schema.Attribute
-	refs      []refAttr // attributes whose values point at resources
+	refs    []refAttr // attributes whose values point at resources
 	// groupEPs are the endpoints whose members may be resources of this
 	// type, and groups is this type's groups attribute, to fill in.
 	groupEPs []*endpoint
