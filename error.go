@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/scim-go/scim/schema"
 )
@@ -163,3 +164,14 @@ func classify(err error) *Error {
 }
 
 const contentType = "application/scim+json"
+
+// WriteTooManyRequests writes a 429 Too Many Requests response with a SCIM
+// error body and a Retry-After header of retryAfter, rounded up to whole
+// seconds (RFC 6585 §4, RFC 9110 §10.2.3), for rate-limiting middleware:
+// identity providers such as Entra ID and Okta back off and retry on it,
+// where other errors fail the provisioning run.
+func WriteTooManyRequests(w http.ResponseWriter, retryAfter time.Duration) {
+	secs := int64((retryAfter + time.Second - 1) / time.Second)
+	w.Header().Set("Retry-After", strconv.FormatInt(max(secs, 1), 10))
+	writeError(w, Errorf(http.StatusTooManyRequests, "", "too many requests; retry after %d seconds", max(secs, 1)))
+}

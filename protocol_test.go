@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/scim-go/scim"
 	"github.com/scim-go/scim/resource"
@@ -398,5 +399,31 @@ func TestNewServerBadEndpointPathIsError(t *testing.T) {
 				{Type: &thing, Handler: scimtest.NewMemoryHandler(&thing)},
 			}})
 		})
+	}
+}
+
+func TestRoute(t *testing.T) {
+	srv := populated(t, scim.Config{}).(*scim.Server)
+	for path, want := range map[string]string{
+		"/Users": "/Users", "/Users/": "/Users/{$}", "/Users/abc": "/Users/{id}", "/Users/.search": "/Users/.search",
+		"/Groups/x": "/Groups/{id}", "/Bulk": "/Bulk", "/ServiceProviderConfig": "/ServiceProviderConfig",
+		"/Schemas/urn:x": "/Schemas/{urn}", "/": "/{$}", "/nope/x": "",
+	} {
+		if got := srv.Route(httptest.NewRequest("GET", path, nil)); got != want {
+			t.Errorf("Route(%s) = %q, want %q", path, got, want)
+		}
+	}
+}
+
+func TestWriteTooManyRequests(t *testing.T) {
+	for d, want := range map[time.Duration]string{0: "1", 1500 * time.Millisecond: "2", 30 * time.Second: "30"} {
+		rec := httptest.NewRecorder()
+		scim.WriteTooManyRequests(rec, d)
+		if rec.Code != 429 || rec.Header().Get("Retry-After") != want {
+			t.Errorf("WriteTooManyRequests(%v): %d, Retry-After %q; want 429, %s", d, rec.Code, rec.Header().Get("Retry-After"), want)
+		}
+		if problem := scimErrorProblem(rec, 429, ""); problem != "" {
+			t.Error(problem)
+		}
 	}
 }

@@ -383,6 +383,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
+// Route returns the pattern of the server's routes that r's path matches,
+// such as "/Users/{id}", "/Users" or "/Bulk", or "" for none: a name for
+// the endpoint a request reaches that does not carry ids or queries, for
+// metrics and traces. r's path is as the server sees it, after
+// http.StripPrefix.
+func (s *Server) Route(r *http.Request) string {
+	_, pattern := s.mux.Handler(r)
+	if pattern == "/" {
+		return ""
+	}
+	return pattern
+}
+
 func (s *Server) logger() *slog.Logger {
 	if s.cfg.Logger != nil {
 		return s.cfg.Logger
