@@ -497,7 +497,7 @@ func (q *qgen) literal(a dattr) string {
 	case a.kind == kBool && !q.oneIn(20):
 		return pickFrom(q.diffGen, []string{"true", "false"})
 	case a.kind == kTime && len(q.times) > 0 && !q.oneIn(20):
-		t := pickFrom(q.diffGen, q.times).Add(pickFrom(q.diffGen, []time.Duration{0, 0, time.Microsecond, -time.Microsecond, time.Second, -time.Second}))
+		t := pickFrom(q.diffGen, q.times).Add(pickFrom(q.diffGen, []time.Duration{0, 0, time.Nanosecond, -time.Nanosecond, 500 * time.Nanosecond, -500 * time.Nanosecond, time.Microsecond, -time.Microsecond, time.Second, -time.Second}))
 		if q.oneIn(4) {
 			return `"` + t.In(time.FixedZone("", 2*3600)).Format(time.RFC3339Nano) + `"`
 		}

@@ -59,6 +59,7 @@ import (
 // it, reused from input to input.
 type diffEnv struct {
 	name  string
+	pg    bool // on PostgreSQL
 	text  bool // the mapping with text ids
 	db    *sql.DB
 	store *sqlstore.Store
@@ -155,7 +156,7 @@ func newDiffEnvs(tb testing.TB) [][2]*diffEnv {
 		exec(tb, db, textSchema(d.dialect)...)
 		var pair [2]*diffEnv
 		for i, text := range []bool{false, true} {
-			e := &diffEnv{name: d.name + "/app", text: text, db: db,
+			e := &diffEnv{name: d.name + "/app", pg: d.dialect == sqlstore.PostgreSQL, text: text, db: db,
 				tables: []string{"team_members", "account_emails", "teams", "accounts"}}
 			cfg := sqlstore.Config{DB: db, Dialect: d.dialect, Types: appTypes(), Tenant: tenantOf,
 				Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return e.now }}
@@ -301,6 +302,9 @@ func (e *diffEnv) run(t testing.TB, ds *dataset, g *diffGen) bool {
 			body["members"] = members
 		}
 		code, doc := call(t, e.srv, "", "POST", "/Groups", mustMarshal(t, body))
+		if code == 400 && body["displayName"] == "" {
+			continue // displayName is required
+		}
 		if code != 201 {
 			t.Errorf("%s: POST /Groups %s: %d %v", e.name, mustMarshal(t, body), code, doc)
 			return false
@@ -723,23 +727,28 @@ var knownStoreBugs = map[string]string{
 	bugMemberFold: "with text ids, Store.convert converts the members.value column with memberArg, " +
 		"so members[value eq \"A\"] compares exactly, without scim_fold, although members.value is not caseExact: " +
 		"a member \"a\" is not found",
+	bugTimePrecision: "on PostgreSQL the driver truncates a filter's dateTime to the microsecond, " +
+		"so meta.created eq \"...T00:00:00.0000005Z\" matches a resource created at ...T00:00:00Z; " +
+		"the dialect's filter.SQL should set TimePrecision to time.Microsecond",
 }
 
 const (
-	bugLocation     = "meta.location"
-	bugEmptyDisplay = "empty group displayName"
-	bugMemberFold   = "members.value eq with text ids"
+	bugLocation      = "meta.location"
+	bugEmptyDisplay  = "empty group displayName"
+	bugMemberFold    = "members.value eq with text ids"
+	bugTimePrecision = "a sub-microsecond dateTime on PostgreSQL"
 )
 
 // knownBug returns the knownStoreBugs entry query d meets, or "".
 func (e *diffEnv) knownBug(d dquery, groups []*resource.Resource) string {
 	type use struct {
-		path string // lower case, as "members.value"
-		op   filter.Op
+		path  string // lower case, as "members.value"
+		op    filter.Op
+		value filter.Value
 	}
 	var uses []use
 	if d.sortBy != "" {
-		uses = append(uses, use{strings.ToLower(d.sortBy), ""})
+		uses = append(uses, use{strings.ToLower(d.sortBy), "", nil})
 	}
 	var walk func(x filter.Expr, in string)
 	walk = func(x filter.Expr, in string) {
@@ -752,9 +761,9 @@ func (e *diffEnv) knownBug(d dquery, groups []*resource.Resource) string {
 		}
 		switch x := x.(type) {
 		case filter.Compare:
-			uses = append(uses, use{name(x.Attr), x.Op})
+			uses = append(uses, use{name(x.Attr), x.Op, x.Value})
 		case filter.Present:
-			uses = append(uses, use{name(x.Attr), ""})
+			uses = append(uses, use{name(x.Attr), "", nil})
 		case filter.And:
 			walk(x.Left, in)
 			walk(x.Right, in)
@@ -779,7 +788,17 @@ func (e *diffEnv) knownBug(d dquery, groups []*resource.Resource) string {
 			return bugEmptyDisplay
 		case e.text && (u.path == "members" || u.path == "members.value") && (u.op == filter.Eq || u.op == filter.Ne):
 			return bugMemberFold
+		case e.pg && (u.path == "meta.created" || u.path == "meta.lastmodified") && subMicrosecond(u.value):
+			return bugTimePrecision
 		}
 	}
 	return ""
+}
+
+// subMicrosecond reports whether v is a dateTime that is not a whole
+// number of microseconds.
+func subMicrosecond(v filter.Value) bool {
+	s, _ := v.(string)
+	t, err := time.Parse(time.RFC3339Nano, s)
+	return err == nil && !t.Truncate(time.Microsecond).Equal(t)
 }
