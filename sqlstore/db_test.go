@@ -55,7 +55,7 @@ func openSQLite(t testing.TB) *sql.DB {
 	t.Helper()
 	registerFold()
 	u := url.URL{Scheme: "file", Path: filepath.Join(t.TempDir(), "scim.db"),
-		RawQuery: "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"}
+		RawQuery: "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate"}
 	db, err := sql.Open("sqlite", u.String())
 	if err != nil {
 		t.Fatal(err)

@@ -75,10 +75,13 @@
 // github.com/jackc/pgx/v5/stdlib) are supported, with identical results.
 // The package needs database/sql only; the host brings the driver.
 //
-// On SQLite, open the database in WAL mode with a busy timeout
-// (_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000) with modernc):
-// a Store lets one write transaction run at a time, and readers see a
-// snapshot meanwhile. On PostgreSQL, size the pool for the requests that
+// On SQLite, open the database in WAL mode with a busy timeout, and have
+// transactions take the write lock as they begin (with modernc:
+// _pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_txlock=immediate).
+// A Store lets one write transaction run at a time, and readers see a
+// snapshot meanwhile; the immediate lock makes a second process, or a
+// second Store over the same file, wait its turn instead of failing with
+// SQLITE_BUSY when a transaction that has read turns to write. On PostgreSQL, size the pool for the requests that
 // run at once (sql.DB.SetMaxIdleConns as well as SetMaxOpenConns), or
 // connections are opened and closed under load.
 //

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"net/http"
@@ -41,7 +40,7 @@ func (h *Handler) Create(ctx context.Context, r *resource.Resource) (*resource.R
 		return nil, err
 	}
 	var out *resource.Resource
-	err = t.s.write(ctx, func(tx *sql.Tx) error {
+	err = t.s.write(ctx, func(tx conn) error {
 		if err := t.checkUnique(ctx, tx, r, nil, tenant); err != nil {
 			return err
 		}
@@ -70,7 +69,7 @@ func (h *Handler) Get(ctx context.Context, id string) (*resource.Resource, error
 	if err != nil {
 		return nil, err
 	}
-	return t.get(ctx, t.s.cfg.DB, id, tenant, withAll)
+	return t.get(ctx, t.s.db(), id, tenant, withAll)
 }
 
 // GetPartial implements scim.PartialGetter: a group read with
@@ -82,7 +81,7 @@ func (h *Handler) GetPartial(ctx context.Context, id string, p *resource.Project
 	if err != nil {
 		return nil, err
 	}
-	return t.get(ctx, t.s.cfg.DB, id, tenant, t.selection(p))
+	return t.get(ctx, t.s.db(), id, tenant, t.selection(p))
 }
 
 // selection returns what a read for a response that carries what p
@@ -109,12 +108,12 @@ func (h *Handler) Replace(ctx context.Context, r *resource.Resource, version str
 		return nil, err
 	}
 	var out *resource.Resource
-	err = t.s.write(ctx, func(tx *sql.Tx) error {
+	err = t.s.write(ctx, func(tx conn) error {
 		idv, _, data, err := t.lock(ctx, tx, r.ID, version, tenant)
 		if err != nil {
 			return err
 		}
-		if err := t.store(ctx, tx, r, idv, tenant, data, true); err != nil {
+		if _, _, err := t.store(ctx, tx, r, idv, tenant, data, true); err != nil {
 			return err
 		}
 		out, err = t.get(ctx, tx, r.ID, tenant, withAll)
@@ -124,23 +123,21 @@ func (h *Handler) Replace(ctx context.Context, r *resource.Resource, version str
 }
 
 // store writes r over the stored resource idv: row, child rows and, when
-// members is set, memberships.
-func (t *table) store(ctx context.Context, tx *sql.Tx, r *resource.Resource, idv, tenant, data any, members bool) error {
+// members is set, memberships, whose changes it returns.
+func (t *table) store(ctx context.Context, tx conn, r *resource.Resource, idv, tenant, data any, members bool) (added, removed []string, err error) {
 	if err := t.checkUnique(ctx, tx, r, idv, tenant); err != nil {
-		return err
+		return nil, nil, err
 	}
 	if _, err := t.update(ctx, tx, r, idv, tenant, data); err != nil {
-		return err
+		return nil, nil, err
 	}
 	if err := t.writeChildren(ctx, tx, r, idv, false); err != nil {
-		return err
+		return nil, nil, err
 	}
 	if members && t.members != nil {
-		if _, err := t.members.replace(ctx, tx, idv, membersOf(r), tenant); err != nil {
-			return err
-		}
+		return t.members.replace(ctx, tx, idv, membersOf(r), tenant)
 	}
-	return nil
+	return nil, nil, nil
 }
 
 // Delete implements scim.ResourceHandler. In the same transaction, the
@@ -152,7 +149,7 @@ func (h *Handler) Delete(ctx context.Context, id, version string) error {
 	if err != nil {
 		return err
 	}
-	return t.s.write(ctx, func(tx *sql.Tx) error {
+	return t.s.write(ctx, func(tx conn) error {
 		idv, _, _, err := t.lock(ctx, tx, id, version, tenant)
 		if err != nil {
 			return err
@@ -185,12 +182,13 @@ func (h *Handler) Patch(ctx context.Context, req *scim.PatchRequest) (*scim.Patc
 	}
 	native, rest := t.splitOps(req.Operations)
 	var version int64
-	err = t.s.write(ctx, func(tx *sql.Tx) error {
+	var changes scim.Changes
+	err = t.s.write(ctx, func(tx conn) error {
 		idv, stored, data, err := t.lock(ctx, tx, req.ID, req.Version, tenant)
 		if err != nil {
 			return err
 		}
-		version = stored
+		version, changes = stored, scim.Changes{}
 		changed := false
 		if len(rest) > 0 {
 			sel := withGroups
@@ -212,19 +210,24 @@ func (h *Handler) Patch(ctx context.Context, req *scim.PatchRequest) (*scim.Patc
 				return err
 			}
 			if !resource.Identical(cur, next) {
-				if err := t.store(ctx, tx, next, idv, tenant, data, native == nil); err != nil {
+				added, removed, err := t.store(ctx, tx, next, idv, tenant, data, native == nil)
+				if err != nil {
 					return err
 				}
+				changes = scim.ChangesBetween(t.rt, cur, next)
+				changes.MembersAdded, changes.MembersRemoved = added, removed
 				changed = true
 				version++
 			}
 		}
 		if native != nil {
-			n, err := t.patchMembers(ctx, tx, idv, native, tenant)
+			added, removed, err := t.patchMembers(ctx, tx, idv, native, tenant)
 			if err != nil {
 				return err
 			}
-			if n > 0 && req.MaxValues > 0 {
+			if len(added) > 0 && req.MaxValues > 0 {
+				// Only an add can take a group past the limit; counting
+				// reads at most MaxValues+1 of its memberships.
 				count, err := t.members.count(ctx, tx, idv, req.MaxValues+1)
 				if err != nil {
 					return err
@@ -233,9 +236,16 @@ func (h *Handler) Patch(ctx context.Context, req *scim.PatchRequest) (*scim.Patc
 					return resource.TooManyValues("members", req.MaxValues)
 				}
 			}
-			if n > 0 && !changed {
-				if version, err = t.bump(ctx, tx, idv, tenant); err != nil {
-					return err
+			if len(added)+len(removed) > 0 {
+				changes.MembersAdded, changes.MembersRemoved = added, removed
+				if !slices.Contains(changes.Attributes, "members") {
+					changes.Attributes = append(changes.Attributes, "members")
+					slices.Sort(changes.Attributes)
+				}
+				if !changed {
+					if version, err = t.bump(ctx, tx, idv, tenant); err != nil {
+						return err
+					}
 				}
 			}
 		}
@@ -244,7 +254,7 @@ func (h *Handler) Patch(ctx context.Context, req *scim.PatchRequest) (*scim.Patc
 	if err != nil {
 		return nil, err
 	}
-	return &scim.PatchResult{Version: strconv.FormatInt(version, 10)}, nil
+	return &scim.PatchResult{Version: strconv.FormatInt(version, 10), Changes: &changes}, nil
 }
 
 // splitOps divides ops into those on members that patchMembers applies,
@@ -301,40 +311,34 @@ func eqOnly(f *filter.ValueFilter) bool {
 }
 
 // patchMembers applies operations on members to the join table, and
-// returns how many memberships they added and removed.
-func (t *table) patchMembers(ctx context.Context, tx *sql.Tx, gid any, ops []patch.Operation, tenant any) (int64, error) {
+// returns the ids of the members they added and removed.
+func (t *table) patchMembers(ctx context.Context, tx conn, gid any, ops []patch.Operation, tenant any) (added, removed []string, err error) {
 	m := t.members
-	var n int64
 	for i := range ops {
 		o := &ops[i]
 		vals, _ := o.Value.([]any)
-		var k int64
-		var err error
+		var a, r []string
 		switch {
 		case o.Path.Filter != nil:
 			v := o.Path.Filter.Equalities()["value"].(string)
-			k, err = m.remove(ctx, tx, gid, []any{map[string]any{"value": v}}, false)
-			if err == nil && k == 0 && o.NoTarget() {
-				return 0, &patch.Error{Index: o.Index, Op: string(o.Op), Path: o.Path.Text, Type: "noTarget",
+			r, err = m.remove(ctx, tx, gid, []any{map[string]any{"value": v}}, false)
+			if err == nil && len(r) == 0 && o.NoTarget() {
+				return nil, nil, &patch.Error{Index: o.Index, Op: string(o.Op), Path: o.Path.Text, Type: "noTarget",
 					Msg: "no value of members matches " + o.Path.Filter.String()}
 			}
 		case o.Op == patch.Add:
-			k, err = m.add(ctx, tx, gid, vals, tenant)
+			a, err = m.add(ctx, tx, gid, vals, tenant)
 		case o.Op == patch.Remove:
-			k, err = m.remove(ctx, tx, gid, vals, o.Value == nil)
+			r, err = m.remove(ctx, tx, gid, vals, o.Value == nil)
 		default: // replace
-			var changed bool
-			changed, err = m.replace(ctx, tx, gid, vals, tenant)
-			if changed {
-				k = 1
-			}
+			a, r, err = m.replace(ctx, tx, gid, vals, tenant)
 		}
 		if err != nil {
-			return 0, err
+			return nil, nil, err
 		}
-		n += k
+		added, removed = append(added, a...), append(removed, r...)
 	}
-	return n, nil
+	return added, removed, nil
 }
 
 // List implements scim.ResourceHandler. The filter, the sort and the page
@@ -357,35 +361,34 @@ func (h *Handler) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 	if ls.page == "" {
 		return &scim.Page{TotalResults: t.count(ctx, ls.count, ls.countArgs, &err)}, err
 	}
-	rows, err := t.s.cfg.DB.QueryContext(ctx, ls.page, ls.args...)
+	rows, err := t.s.db().QueryContext(ctx, ls.page, ls.args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	page := &scim.Page{}
 	for rows.Next() {
-		r, extra, err := t.scanExtra(rows, 1)
+		r, err := t.scan(rows, 0)
 		if err != nil {
 			return nil, err
 		}
 		page.Resources = append(page.Resources, r)
-		if n, ok := extra[0].(int64); ok {
-			page.TotalResults = int(n)
-		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if len(page.Resources) == 0 {
-		// Past the last page, or nothing matches: count apart.
-		page.TotalResults = t.count(ctx, ls.count, ls.countArgs, &err)
+	if n := len(page.Resources); n < q.Count && (n > 0 || q.StartIndex == 1) {
+		// The last page: what comes before it and what it holds is all.
+		page.TotalResults = q.StartIndex - 1 + n
+		return page, nil
 	}
+	page.TotalResults = t.count(ctx, ls.count, ls.countArgs, &err)
 	return page, err
 }
 
-// listQuery holds the statements of a list: the page, with the count of
-// all matches in a last column, and the count alone. page is "" when the
-// request asks for the count only.
+// listQuery holds the statements of a list: the page, and the count of
+// all matches, which a list runs only when the page does not tell the
+// count. page is "" when the request asks for the count only.
 type listQuery struct {
 	page, count     string
 	args, countArgs []any
@@ -413,8 +416,10 @@ func (t *table) listSQL(q *scim.Query, tenant any) (listQuery, error) {
 	if err != nil {
 		return listQuery{}, err
 	}
-	limit, args := t.fsql.Limit(q.StartIndex, q.Count, args)
-	ls.page = t.s.d.rebind("SELECT " + t.selects[sel] + ", COUNT(*) OVER ()" + from + where + " ORDER BY " + order + " " + limit)
+	// The page's bounds are written as numbers, not bound as arguments:
+	// SQLite compiles a statement again when a bound LIMIT changes.
+	limit := " LIMIT " + strconv.Itoa(q.Count) + " OFFSET " + strconv.Itoa(q.StartIndex-1)
+	ls.page = t.s.d.rebind("SELECT " + t.selects[sel] + from + where + " ORDER BY " + order + limit)
 	ls.args = args
 	return ls, nil
 }
@@ -422,7 +427,7 @@ func (t *table) listSQL(q *scim.Query, tenant any) (listQuery, error) {
 // count runs a count statement, setting *errp on failure.
 func (t *table) count(ctx context.Context, fromWhere string, args []any, errp *error) int {
 	var n int
-	if err := t.s.cfg.DB.QueryRowContext(ctx, fromWhere, args...).Scan(&n); err != nil {
+	if err := t.s.db().QueryRowContext(ctx, fromWhere, args...).Scan(&n); err != nil {
 		*errp = err
 	}
 	return n
@@ -441,7 +446,7 @@ func (t *table) listInMemory(ctx context.Context, q *scim.Query, tenant any) (*s
 	}
 	stmt += " ORDER BY " + t.alias + "." + t.t.ID + " LIMIT ?"
 	args = append(args, int64(max+1))
-	rows, err := t.s.cfg.DB.QueryContext(ctx, t.s.d.rebind(stmt), args...)
+	rows, err := t.s.db().QueryContext(ctx, t.s.d.rebind(stmt), args...)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"net/http"
 	"strings"
 
@@ -57,13 +56,12 @@ func (m *members) candidates(typ string) []*table {
 }
 
 // add stores the members of group gid that vals name and the join table
-// does not hold yet, and returns how many it stored. Members that name no
+// does not hold yet, and returns the ids it stored. Members that name no
 // resource are skipped and logged, or refused when the store is so
 // configured.
-func (m *members) add(ctx context.Context, tx *sql.Tx, gid any, vals []any, tenant any) (int64, error) {
-	reqs := requested(vals)
-	var added int64
-	pending := reqs
+func (m *members) add(ctx context.Context, tx conn, gid any, vals []any, tenant any) ([]string, error) {
+	var added []string
+	pending := requested(vals)
 	for round := 0; len(pending) > 0 && round < len(m.types); round++ {
 		var next []member
 		byType := make(map[*table][]member)
@@ -81,18 +79,18 @@ func (m *members) add(ctx context.Context, tx *sql.Tx, gid any, vals []any, tena
 		}
 		for _, mt := range order {
 			rs := byType[mt]
-			n, err := m.insert(ctx, tx, gid, mt, rs, tenant)
+			ids, err := m.insert(ctx, tx, gid, mt, rs, tenant)
 			if err != nil {
-				return 0, err
+				return nil, err
 			}
-			added += n
-			if n == int64(len(rs)) {
+			added = append(added, ids...)
+			if len(ids) == len(rs) {
 				continue
 			}
 			// Some were members already, or name no resource of this type.
 			known, err := m.existing(ctx, tx, mt, rs, tenant)
 			if err != nil {
-				return 0, err
+				return nil, err
 			}
 			for _, r := range rs {
 				if !known[r.value] {
@@ -108,7 +106,7 @@ func (m *members) add(ctx context.Context, tx *sql.Tx, gid any, vals []any, tena
 			ids[i] = r.value
 		}
 		if m.group.s.cfg.RejectUnknownMembers {
-			return 0, &scim.Error{Status: http.StatusBadRequest, Type: scim.InvalidValue,
+			return nil, &scim.Error{Status: http.StatusBadRequest, Type: scim.InvalidValue,
 				Detail: "members: " + clip.String(strings.Join(ids, ", ")) + " name no resource that can be a member"}
 		}
 		m.group.s.logger().WarnContext(ctx, "sqlstore: members that name no resource were skipped",
@@ -118,10 +116,10 @@ func (m *members) add(ctx context.Context, tx *sql.Tx, gid any, vals []any, tena
 }
 
 // insert stores as members of gid those of rs that are resources of type
-// mt and not members yet, in one statement, and returns how many it
-// stored. On PostgreSQL the member rows are locked for share, so that a
-// concurrent delete of one waits and then removes the new membership too.
-func (m *members) insert(ctx context.Context, tx *sql.Tx, gid any, mt *table, rs []member, tenant any) (int64, error) {
+// mt and not members yet, in one statement, and returns their ids. On
+// PostgreSQL the member rows are locked for share, so that a concurrent
+// delete of one waits and then removes the new membership too.
+func (m *members) insert(ctx context.Context, tx conn, gid any, mt *table, rs []member, tenant any) ([]string, error) {
 	var args []any
 	var ph []string
 	for _, r := range rs {
@@ -133,7 +131,7 @@ func (m *members) insert(ctx context.Context, tx *sql.Tx, gid any, mt *table, rs
 		ph = append(ph, "?")
 	}
 	if len(args) == 0 {
-		return 0, nil
+		return nil, nil
 	}
 	cols := m.m.Group + ", " + m.m.Member
 	sel := "?, x." + mt.t.ID
@@ -159,11 +157,29 @@ func (m *members) insert(ctx context.Context, tx *sql.Tx, gid any, mt *table, rs
 	if m.group.s.d == PostgreSQL {
 		stmt += " FOR SHARE OF x"
 	}
-	return m.group.exec(ctx, tx, stmt, args...)
+	return m.ids(ctx, tx, stmt+" RETURNING "+m.m.Member, args)
+}
+
+// ids runs a statement that returns member ids.
+func (m *members) ids(ctx context.Context, tx conn, stmt string, args []any) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, m.group.s.d.rebind(stmt), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id any
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, idString(id))
+	}
+	return out, rows.Err()
 }
 
 // existing returns which of rs name resources of type mt.
-func (m *members) existing(ctx context.Context, tx *sql.Tx, mt *table, rs []member, tenant any) (map[string]bool, error) {
+func (m *members) existing(ctx context.Context, tx conn, mt *table, rs []member, tenant any) (map[string]bool, error) {
 	var args []any
 	var ph []string
 	back := make(map[string]string)
@@ -201,44 +217,60 @@ func (m *members) existing(ctx context.Context, tx *sql.Tx, mt *table, rs []memb
 }
 
 // remove deletes the memberships of gid that vals name, or all of them
-// when all is set, and returns how many it deleted.
-func (m *members) remove(ctx context.Context, tx *sql.Tx, gid any, vals []any, all bool) (int64, error) {
-	g := m.group
+// when all is set, and returns the ids of the members it removed: one
+// DELETE for the members of each type the request names, and one for the
+// members it names without a type, of whatever type.
+func (m *members) remove(ctx context.Context, tx conn, gid any, vals []any, all bool) ([]string, error) {
+	returning := " RETURNING " + m.m.Member
 	if all {
-		return g.exec(ctx, tx, "DELETE FROM "+m.m.Table+" WHERE "+m.m.Group+" = ?", gid)
+		return m.ids(ctx, tx, "DELETE FROM "+m.m.Table+" WHERE "+m.m.Group+" = ?"+returning, []any{gid})
 	}
-	var deleted int64
+	byType := make(map[string][]any) // type name ("" for any) -> id arguments
+	var order []string
 	for _, r := range requested(vals) {
-		for _, mt := range m.candidates(r.typ) {
-			v, ok := mt.idArg(r.value)
-			if !ok {
-				continue
-			}
-			stmt := "DELETE FROM " + m.m.Table + " WHERE " + m.m.Group + " = ? AND " + m.m.Member + " = ?"
-			args := []any{gid, v}
-			if m.m.Type != "" {
-				stmt += " AND " + m.m.Type + " = ?"
-				args = append(args, m.stored[mt.name])
-			}
-			n, err := g.exec(ctx, tx, stmt, args...)
-			if err != nil {
-				return 0, err
-			}
-			deleted += n
-			if n > 0 {
-				break
-			}
+		c := m.candidates(r.typ)
+		if len(c) == 0 {
+			continue
 		}
+		key := ""
+		if r.typ != "" && m.m.Type != "" {
+			key = c[0].name
+		}
+		v, ok := m.memberArg(r.value)
+		if key != "" {
+			v, ok = c[0].idArg(r.value)
+		}
+		if !ok {
+			continue
+		}
+		if _, seen := byType[key]; !seen {
+			order = append(order, key)
+		}
+		byType[key] = append(byType[key], v)
 	}
-	return deleted, nil
+	var removed []string
+	for _, key := range order {
+		args := append([]any{gid}, byType[key]...)
+		stmt := "DELETE FROM " + m.m.Table + " WHERE " + m.m.Group + " = ? AND " + m.m.Member + " IN (" + placeholders(len(byType[key])) + ")"
+		if key != "" {
+			stmt += " AND " + m.m.Type + " = ?"
+			args = append(args, m.stored[key])
+		}
+		ids, err := m.ids(ctx, tx, stmt+returning, args)
+		if err != nil {
+			return nil, err
+		}
+		removed = append(removed, ids...)
+	}
+	return removed, nil
 }
 
 // replace makes the members of gid exactly those vals name, deleting and
-// adding only the difference, and reports whether anything changed.
-func (m *members) replace(ctx context.Context, tx *sql.Tx, gid any, vals []any, tenant any) (bool, error) {
+// adding only the difference, and returns the ids added and removed.
+func (m *members) replace(ctx context.Context, tx conn, gid any, vals []any, tenant any) (added, removed []string, err error) {
 	current, err := m.list(ctx, tx, gid)
 	if err != nil {
-		return false, err
+		return nil, nil, err
 	}
 	want := requested(vals)
 	keep := make(map[member]bool)
@@ -260,16 +292,15 @@ func (m *members) replace(ctx context.Context, tx *sql.Tx, gid any, vals []any, 
 			drop = append(drop, map[string]any{"value": c.value, "type": c.typ})
 		}
 	}
-	removed, err := m.remove(ctx, tx, gid, drop, false)
-	if err != nil {
-		return false, err
+	if removed, err = m.remove(ctx, tx, gid, drop, false); err != nil {
+		return nil, nil, err
 	}
-	added, err := m.add(ctx, tx, gid, add, tenant)
-	return removed+added > 0, err
+	added, err = m.add(ctx, tx, gid, add, tenant)
+	return added, removed, err
 }
 
 // list returns the members of gid.
-func (m *members) list(ctx context.Context, tx *sql.Tx, gid any) ([]member, error) {
+func (m *members) list(ctx context.Context, tx conn, gid any) ([]member, error) {
 	cols := m.m.Member
 	if m.m.Type != "" {
 		cols += ", " + m.m.Type
@@ -302,7 +333,7 @@ func (m *members) list(ctx context.Context, tx *sql.Tx, gid any) ([]member, erro
 }
 
 // count returns how many members gid has, counting no further than limit.
-func (m *members) count(ctx context.Context, tx *sql.Tx, gid any, limit int) (int, error) {
+func (m *members) count(ctx context.Context, tx conn, gid any, limit int) (int, error) {
 	var n int
 	err := tx.QueryRowContext(ctx, m.group.s.d.rebind("SELECT COUNT(*) FROM (SELECT 1 FROM "+m.m.Table+" WHERE "+m.m.Group+" = ? LIMIT ?) x"), gid, int64(limit)).Scan(&n)
 	return n, err
@@ -311,7 +342,7 @@ func (m *members) count(ctx context.Context, tx *sql.Tx, gid any, limit int) (in
 // forget removes the resource idv of type t from every group it is a
 // member of, giving those groups a new version, and, if t's resources have
 // members, its own memberships.
-func (t *table) forget(ctx context.Context, tx *sql.Tx, idv any) error {
+func (t *table) forget(ctx context.Context, tx conn, idv any) error {
 	for _, m := range t.memberOf {
 		if err := t.forgetIn(ctx, tx, m, idv); err != nil {
 			return err
@@ -327,7 +358,7 @@ func (t *table) forget(ctx context.Context, tx *sql.Tx, idv any) error {
 
 // forgetIn removes the resource idv of type t from the groups of the join
 // table m, giving those groups a new version.
-func (t *table) forgetIn(ctx context.Context, tx *sql.Tx, m *members, idv any) error {
+func (t *table) forgetIn(ctx context.Context, tx conn, m *members, idv any) error {
 	g := m.group
 	in := "SELECT " + m.m.Group + " FROM " + m.m.Table + " WHERE " + m.m.Member + " = ?"
 	del := "DELETE FROM " + m.m.Table + " WHERE " + m.m.Member + " = ?"

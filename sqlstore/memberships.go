@@ -54,7 +54,7 @@ func (h *Handler) GroupsOf(ctx context.Context, memberType string, ids []string)
 		stmt += " AND g." + g.t.Tenant + " = ?"
 		args = append(args, tenant)
 	}
-	rows, err := g.s.cfg.DB.QueryContext(ctx, g.s.d.rebind(stmt+" ORDER BY m."+m.m.Group), args...)
+	rows, err := g.s.db().QueryContext(ctx, g.s.d.rebind(stmt+" ORDER BY m."+m.m.Group), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +87,7 @@ func (h *Handler) RemoveMember(ctx context.Context, memberType, id string) error
 	if !ok {
 		return nil
 	}
-	return h.t.s.write(ctx, func(tx *sql.Tx) error {
+	return h.t.s.write(ctx, func(tx conn) error {
 		return mt[0].forgetIn(ctx, tx, m, idv)
 	})
 }

@@ -31,7 +31,12 @@ type Store struct {
 	// writer at a time: queued here, a writer never fails with
 	// SQLITE_BUSY halfway through a transaction.
 	writes sync.Mutex
+	// stmts are prepared statements, on SQLite; nil on PostgreSQL.
+	stmts *stmtCache
 }
+
+// db returns the store's database, outside a transaction.
+func (s *Store) db() conn { return conn{s: s} }
 
 // New checks cfg against the database and returns a Store for it. It
 // reports, naming the type, attribute and column at fault: a path that
@@ -75,6 +80,9 @@ func build(cfg Config) (*Store, error) {
 		cfg.MaxScan = 10_000
 	}
 	s := &Store{cfg: cfg, d: cfg.Dialect, byName: make(map[string]*table)}
+	if s.d == SQLite {
+		s.stmts = newStmtCache(256)
+	}
 	for i := range cfg.Types {
 		t, err := s.compile(i, &cfg.Types[i])
 		if err != nil {

@@ -21,7 +21,7 @@ import (
 // write runs f in a transaction, committed if f succeeds and rolled back
 // otherwise, so that a failed request leaves nothing behind. On SQLite,
 // write transactions take turns.
-func (s *Store) write(ctx context.Context, f func(tx *sql.Tx) error) error {
+func (s *Store) write(ctx context.Context, f func(tx conn) error) error {
 	if s.d == SQLite {
 		s.writes.Lock()
 		defer s.writes.Unlock()
@@ -30,7 +30,7 @@ func (s *Store) write(ctx context.Context, f func(tx *sql.Tx) error) error {
 	if err != nil {
 		return err
 	}
-	if err := f(tx); err != nil {
+	if err := f(conn{s, tx}); err != nil {
 		tx.Rollback()
 		return s.mapError(err)
 	}
@@ -69,7 +69,7 @@ func (t *table) whereID(idv, tenant any) (string, []any) {
 // transaction ends (on SQLite, the transaction is the only writer), and
 // checks it against version, if not "". It returns the JSON column's value
 // when the type keeps secrets there, for a write to carry them over.
-func (t *table) lock(ctx context.Context, tx *sql.Tx, id, version string, tenant any) (idv any, stored int64, data any, err error) {
+func (t *table) lock(ctx context.Context, tx conn, id, version string, tenant any) (idv any, stored int64, data any, err error) {
 	idv, ok := t.idArg(id)
 	if !ok {
 		return nil, 0, nil, t.notFound(id)
@@ -102,7 +102,7 @@ func (t *table) lock(ctx context.Context, tx *sql.Tx, id, version string, tenant
 
 // bump gives the row a new version and modification time, returning the
 // version.
-func (t *table) bump(ctx context.Context, tx *sql.Tx, idv, tenant any) (int64, error) {
+func (t *table) bump(ctx context.Context, tx conn, idv, tenant any) (int64, error) {
 	set := t.t.Version + " = " + t.t.Version + " + 1"
 	var args []any
 	if t.t.Modified != "" {
@@ -137,7 +137,7 @@ func (t *table) newID() (any, error) {
 }
 
 // insert writes a new row for r and returns its id.
-func (t *table) insert(ctx context.Context, tx *sql.Tx, r *resource.Resource, tenant any) (any, error) {
+func (t *table) insert(ctx context.Context, tx conn, r *resource.Resource, tenant any) (any, error) {
 	idv, err := t.newID()
 	if err != nil {
 		return nil, err
@@ -192,7 +192,7 @@ func (t *table) insert(ctx context.Context, tx *sql.Tx, r *resource.Resource, te
 // update writes r over the row idv. A secret r does not carry keeps its
 // stored value: the store never reads secrets back, so a PUT cannot echo
 // one.
-func (t *table) update(ctx context.Context, tx *sql.Tx, r *resource.Resource, idv, tenant, storedJSON any) (int64, error) {
+func (t *table) update(ctx context.Context, tx conn, r *resource.Resource, idv, tenant, storedJSON any) (int64, error) {
 	var sets []string
 	var args []any
 	for _, c := range t.cols {
@@ -317,7 +317,7 @@ func (t *table) encodeJSON(r *resource.Resource, stored any) (string, error) {
 // On PostgreSQL, writers of one value take turns on an advisory lock held
 // to the end of the transaction, so that two replicas cannot both find a
 // value free and both take it; on SQLite, writers take turns anyway.
-func (t *table) checkUnique(ctx context.Context, tx *sql.Tx, r *resource.Resource, self, tenant any) error {
+func (t *table) checkUnique(ctx context.Context, tx conn, r *resource.Resource, self, tenant any) error {
 	for _, c := range t.unique {
 		v := c.get(r)
 		if v == nil {
@@ -360,7 +360,7 @@ func (t *table) checkUnique(ctx context.Context, tx *sql.Tx, r *resource.Resourc
 
 // writeChildren stores r's values of each child attribute as the rows of
 // the resource idv, in place of those stored unless fresh.
-func (t *table) writeChildren(ctx context.Context, tx *sql.Tx, r *resource.Resource, idv any, fresh bool) error {
+func (t *table) writeChildren(ctx context.Context, tx conn, r *resource.Resource, idv any, fresh bool) error {
 	for _, ch := range t.children {
 		if !fresh {
 			if _, err := t.exec(ctx, tx, "DELETE FROM "+ch.c.Table+" WHERE "+ch.c.Key+" = ?", idv); err != nil {
@@ -403,7 +403,7 @@ func (t *table) writeChildren(ctx context.Context, tx *sql.Tx, r *resource.Resou
 
 // insertRows inserts rows into table, as few statements as the
 // databases' limits on arguments allow.
-func (t *table) insertRows(ctx context.Context, tx *sql.Tx, table string, cols []string, rows [][]any) error {
+func (t *table) insertRows(ctx context.Context, tx conn, table string, cols []string, rows [][]any) error {
 	per := max(1, 4000/len(cols))
 	one := "(" + placeholders(len(cols)) + ")"
 	for len(rows) > 0 {
