@@ -32,9 +32,9 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"crypto/rand"
 	"crypto/subtle"
+	"database/sql"
 	"encoding/base64"
 	"errors"
 	"flag"

@@ -42,11 +42,11 @@ func mapping(db *sql.DB, d sqlstore.Dialect, logger *slog.Logger) sqlstore.Confi
 			Table:    "accounts", ID: "id", IDKind: sqlstore.IntegerID,
 			Version: "scim_version", Created: "created_at", Modified: "updated_at", Tenant: "org_id",
 			Columns: map[string]string{
-				"userName":       "email",
-				"name.formatted": "full_name",
-				"active":         "is_active",
-				"password":       "password_hash",
-				"externalId":     "scim_external_id",
+				"userName":                               "email",
+				"name.formatted":                         "full_name",
+				"active":                                 "is_active",
+				"password":                               "password_hash",
+				"externalId":                             "scim_external_id",
 				schema.EnterpriseUserURN + ":department": "department",
 			},
 		}, {
