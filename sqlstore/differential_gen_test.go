@@ -138,6 +138,22 @@ type dataset struct {
 	// foreign are users of another tenant, for mappings with one.
 	foreign []map[string]any
 	groups  []dsGroup
+	// hostUsers and hostGroups are rows the host wrote into its tables
+	// itself, with values the server would refuse or never write: empty
+	// names, and no times of creation.
+	hostUsers  []hostRow
+	hostGroups []hostRow
+}
+
+// hostRow is a row of the users' or the groups' table, written with SQL.
+type hostRow struct {
+	id         string // for text ids
+	name       string // userName or displayName
+	formatted  any    // a string or nil
+	externalID any
+	active     bool
+	at         any // the time of creation and modification, or nil
+	members    []int
 }
 
 type dsGroup struct {
@@ -203,6 +219,33 @@ func genDataset(g *diffGen, textIDs bool) *dataset {
 		ds.groups = append(ds.groups, dsGroup{body: body, members: members})
 		ds.textIDs = append(ds.textIDs, newID())
 		ds.times = append(ds.times, tick())
+	}
+	nullable := func() any {
+		switch g.intn(3) {
+		case 0:
+			return nil
+		case 1:
+			return ""
+		}
+		return g.str(1, 2)
+	}
+	host := func() hostRow {
+		r := hostRow{id: newID(), name: pickFrom(g, []string{"", g.str(1, 3)}), formatted: nullable(),
+			externalID: nullable(), active: g.oneIn(2)}
+		if g.oneIn(2) {
+			r.at = tick()
+		}
+		return r
+	}
+	for range g.intn(3) {
+		ds.hostUsers = append(ds.hostUsers, host())
+	}
+	for range g.intn(3) {
+		r := host()
+		for range g.intn(4) {
+			r.members = append(r.members, g.intn(len(ds.users)))
+		}
+		ds.hostGroups = append(ds.hostGroups, r)
 	}
 	return ds
 }
