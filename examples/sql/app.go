@@ -56,6 +56,28 @@ func appSchema(d sqlstore.Dialect) []string {
 			account_id ` + fk + ` NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
 			PRIMARY KEY (team_id, account_id)
 		)`,
+		// The application's logins: what must end when someone leaves.
+		`CREATE TABLE IF NOT EXISTS sessions (
+			id ` + id + `,
+			account_id ` + fk + ` NOT NULL,
+			token_hash TEXT NOT NULL,
+			expires_at ` + ts + ` NOT NULL
+		)`,
+		`CREATE INDEX IF NOT EXISTS sessions_account_id_idx ON sessions (account_id)`,
+		// Who changed what, and when; never a value.
+		`CREATE TABLE IF NOT EXISTS audit_log (
+			id ` + id + `,
+			at ` + ts + ` NOT NULL,
+			org_id TEXT NOT NULL,
+			caller TEXT NOT NULL,
+			request_id TEXT NOT NULL,
+			kind TEXT NOT NULL,
+			resource_type TEXT NOT NULL,
+			resource_id TEXT NOT NULL,
+			attributes TEXT NOT NULL,
+			members_added TEXT NOT NULL,
+			members_removed TEXT NOT NULL
+		)`,
 	}
 }
 

@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"time"
+
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"github.com/google/go-cmp/cmp"
+	"github.com/scim-go/scim/filter"
 	"io"
 	"log/slog"
 	"net/http"
@@ -155,9 +159,14 @@ func TestProvisioning(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			srv, db := openApp(t, dsn(t))
 			h := requireBearer("t0ken", "acme", srv)
+			requests := 0
 			send := func(method, target, body string) (int, string) {
 				req := httptest.NewRequest(method, target, strings.NewReader(body))
 				req.Header.Set("Authorization", "Bearer t0ken")
+				if method != "GET" {
+					requests++
+					req.Header.Set("X-Request-Id", fmt.Sprint("r", requests))
+				}
 				req.Header.Set("Content-Type", "application/scim+json")
 				rec := httptest.NewRecorder()
 				h.ServeHTTP(rec, req)
@@ -176,8 +185,21 @@ func TestProvisioning(t *testing.T) {
 			if code, body = send("PATCH", "/Groups/1", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"1"}]}]}`); code != 204 {
 				t.Errorf("PATCH /Groups/1: %d %s, want 204", code, body)
 			}
+			// Ada logs in to the application.
+			expires := any(time.Now().Add(time.Hour).UTC())
+			if name == "sqlite" {
+				expires = time.Now().Add(time.Hour).UTC().Format(filter.TextTimeLayout)
+			}
+			if _, err := db.Exec(rebindTest(name, "INSERT INTO sessions (account_id, token_hash, expires_at) VALUES (1, 'x', ?)"), expires); err != nil {
+				t.Fatal(err)
+			}
 			if code, body = send("PATCH", "/Users/1", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"active","value":"False"}]}`); code != 200 || !strings.Contains(body, `"active":false`) {
 				t.Errorf("PATCH /Users/1: %d %s, want 200 with the user", code, body)
+			}
+			var sessions int
+			db.QueryRow("SELECT COUNT(*) FROM sessions WHERE account_id = 1").Scan(&sessions)
+			if sessions != 0 {
+				t.Errorf("%d sessions left after the deactivation, want none", sessions)
 			}
 			var email, fullName, dept, hash string
 			var active bool
@@ -198,6 +220,36 @@ func TestProvisioning(t *testing.T) {
 			if code, _ := send("GET", "/Users?filter="+url.QueryEscape(`userName eq "ADA@EXAMPLE.COM"`), ""); code != http.StatusOK {
 				t.Errorf("lookup: %d", code)
 			}
+			var audit []string
+			rows, err := db.Query("SELECT org_id, caller, request_id, kind, resource_type, resource_id, attributes, members_added FROM audit_log ORDER BY id")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var f [8]string
+				rows.Scan(&f[0], &f[1], &f[2], &f[3], &f[4], &f[5], &f[6], &f[7])
+				audit = append(audit, strings.Join(f[:], "|"))
+			}
+			rows.Close()
+			want := []string{
+				"acme|the token of acme|r1|create|User|1|name password urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department userName|",
+				"acme|the token of acme|r2|create|Group|1|displayName|",
+				"acme|the token of acme|r3|patch|Group|1|members|1",
+				"acme|the token of acme|r4|deactivate|User|1|active|",
+			}
+			if diff := cmp.Diff(want, audit); diff != "" {
+				t.Errorf("audit log (-want +got):\n%s", diff)
+			}
+			if strings.Contains(strings.Join(audit, ""), "3ngine") || strings.Contains(strings.Join(audit, ""), "Lovelace") {
+				t.Errorf("the audit log holds values: %v", audit)
+			}
 		})
 	}
+}
+
+func rebindTest(db, q string) string {
+	if db != "postgres" {
+		return q
+	}
+	return strings.Replace(q, "?", "$1", 1)
 }

@@ -17,6 +17,9 @@
 //	-token    the bearer token clients must send; when empty, a random one
 //	          is generated and printed at start
 //	-org      the organisation the token provisions (default "default")
+//	-rate     requests a second a token may make (default 50), in bursts
+//	          of at most -burst (default 200); beyond them 429 with
+//	          Retry-After
 //	-schemas  a directory of resource type and schema JSON files (see
 //	          schema.LoadDir) whose resource types are served too, each
 //	          from a table of its own that the store creates
@@ -27,7 +30,8 @@
 // filter), status, size and duration, and has 30 seconds, after which its
 // database queries stop. User PATCHes are answered with 200 and the user,
 // group PATCHes with 204, so that adding a member to a large group never
-// sends the group back.
+// sends the group back. Every change is recorded in the audit_log table,
+// and deactivating or deleting a user ends their sessions (events.go).
 package main
 
 import (
@@ -72,6 +76,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	token := fs.String("token", "", "the bearer `token` clients must send; when empty, one is generated and printed")
 	schemas := fs.String("schemas", "", "a `directory` of extra resource type and schema JSON files to serve")
 	org := fs.String("org", "default", "the `organisation` the token provisions")
+	rate := fs.Float64("rate", 50, "the `requests` a second a token may make, beyond bursts")
+	burst := fs.Int("burst", 200, "the `requests` a token may make at once")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -91,7 +97,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", requireBearer(*token, *org, srv)))
+	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", requireBearer(*token, *org, rateLimit(*rate, *burst, srv))))
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -147,6 +153,11 @@ func newServer(ctx context.Context, db *sql.DB, d sqlstore.Dialect, schemaDir st
 	return scim.NewServer(scim.Config{
 		Endpoints: endpoints,
 		Logger:    logger,
+		OnEvent:   onEvent(db, d, logger),
+		Caller: func(ctx context.Context) string {
+			org, _ := ctx.Value(orgKey{}).(string)
+			return "the token of " + org
+		},
 		AuthenticationSchemes: []scim.AuthenticationScheme{{
 			Type:        "oauthbearertoken",
 			Name:        "Bearer token",
@@ -213,7 +224,8 @@ func requireBearer(token, org string, next http.Handler) http.Handler {
 			scim.WriteError(w, scim.Errorf(http.StatusUnauthorized, "", "missing or invalid bearer token"))
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), orgKey{}, org)))
+		ctx := context.WithValue(r.Context(), orgKey{}, org)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, tokenKey{}, org)))
 	})
 }
 

@@ -192,3 +192,34 @@ func TestLogLevels(t *testing.T) {
 		}
 	}
 }
+
+// TestRateLimit checks the per-token limit: a burst passes, the next
+// request gets 429 with a Retry-After, and tokens come back with time.
+func TestRateLimit(t *testing.T) {
+	clock := time.Unix(0, 0)
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
+	l := &limiter{rate: 2, burst: 3, buckets: make(map[string]*bucket), now: func() time.Time { return clock }}
+	for i := range 3 {
+		if wait := l.take("a"); wait != 0 {
+			t.Fatalf("request %d of a burst of 3 waits %v", i+1, wait)
+		}
+	}
+	if wait := l.take("a"); wait != 500*time.Millisecond {
+		t.Errorf("the 4th request waits %v, want 500ms at 2 a second", wait)
+	}
+	if wait := l.take("b"); wait != 0 {
+		t.Errorf("another token's first request waits %v", wait)
+	}
+	clock = clock.Add(time.Second)
+	if wait := l.take("a"); wait != 0 {
+		t.Errorf("after a second, a request waits %v", wait)
+	}
+	rec := httptest.NewRecorder()
+	scimRate := rateLimit(1, 1, next)
+	ctx := context.WithValue(context.Background(), tokenKey{}, "t")
+	scimRate.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil).WithContext(ctx))
+	scimRate.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil).WithContext(ctx))
+	if rec.Code != 429 || rec.Header().Get("Retry-After") == "" {
+		t.Errorf("over the limit: %d, Retry-After %q; want 429 with Retry-After", rec.Code, rec.Header().Get("Retry-After"))
+	}
+}
