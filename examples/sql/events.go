@@ -4,8 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
 	"log/slog"
+	"strconv"
 	"strings"
 
 	"github.com/scim-go/scim"

@@ -63,4 +63,3 @@ func (l *limiter) take(key string) time.Duration {
 	}
 	return time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
 }
-
