@@ -154,6 +154,7 @@ type hostRow struct {
 	active     bool
 	at         any // the time of creation and modification, or nil
 	members    []int
+	emails     [][3]any // value, type and primary, each possibly nil
 }
 
 type dsGroup struct {
@@ -238,7 +239,11 @@ func genDataset(g *diffGen, textIDs bool) *dataset {
 		return r
 	}
 	for range g.intn(3) {
-		ds.hostUsers = append(ds.hostUsers, host())
+		r := host()
+		for range g.intn(3) {
+			r.emails = append(r.emails, [3]any{nullable(), nullable(), pickFrom(g, []any{nil, true, false})})
+		}
+		ds.hostUsers = append(ds.hostUsers, r)
 	}
 	for range g.intn(3) {
 		r := host()

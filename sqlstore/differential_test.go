@@ -40,8 +40,9 @@ import (
 // comparisons of ids are translated to SQL rather than run in memory.
 // Besides the resources created through the server, a few rows are written
 // into the tables with SQL, as the host's own application writes them,
-// with values the server would refuse (empty names and external ids) and
-// without times of creation.
+// with values the server would refuse (empty names and external ids),
+// emails without a value or with several primary ones, and without times
+// of creation.
 //
 // Where the store's order may differ from Sort.Compare the oracle follows
 // the store's documented order instead:
@@ -354,17 +355,30 @@ func mustMarshal(t testing.TB, v any) string {
 // resources created through the server.
 func (e *diffEnv) writeHostRows(t testing.TB, ds *dataset, userIDs []string, users, groups map[string]int) {
 	t.Helper()
-	insert := func(stmt string, args ...any) string {
-		if e.pg {
-			for i := range args {
-				stmt = strings.Replace(stmt, "?", "$"+strconv.Itoa(i+1), 1)
-			}
+	rebind := func(stmt string) string {
+		for i := 1; e.pg && strings.Contains(stmt, "?"); i++ {
+			stmt = strings.Replace(stmt, "?", "$"+strconv.Itoa(i), 1)
 		}
+		return stmt
+	}
+	insert := func(stmt string, args ...any) string {
 		var id any
-		if err := e.db.QueryRow(stmt+" RETURNING id", args...).Scan(&id); err != nil {
+		if err := e.db.QueryRow(rebind(stmt)+" RETURNING id", args...).Scan(&id); err != nil {
 			t.Fatalf("%s: %s: %v", e.name, stmt, err)
 		}
 		return fmt.Sprint(id)
+	}
+	exec := func(stmt string, args ...any) {
+		if _, err := e.db.Exec(rebind(stmt), args...); err != nil {
+			t.Fatalf("%s: %s: %v", e.name, stmt, err)
+		}
+	}
+	// key is an id as the key columns hold it: the app's as integers.
+	key := func(id string) any {
+		if n, err := strconv.ParseInt(id, 10, 64); err == nil && !e.text {
+			return n
+		}
+		return id
 	}
 	at := func(r hostRow) any {
 		if t, ok := r.at.(time.Time); ok && !e.pg {
@@ -386,6 +400,15 @@ func (e *diffEnv) writeHostRows(t testing.TB, ds *dataset, userIDs []string, use
 				"acme", r.name, r.formatted, r.active, r.externalID, at(r), at(r))
 		}
 		users[id] = len(ds.users) + i
+		for k, m := range r.emails {
+			stmt, args := "INSERT INTO account_emails (account_id, address, kind, is_primary) VALUES (?, ?, ?, ?)", []any{key(id), m[0], m[1], m[2]}
+			if e.text {
+				stmt, args = "INSERT INTO people_emails (person_id, position, value, kind, is_primary) VALUES (?, ?, ?, ?, ?)", []any{key(id), k, m[0], m[1], m[2]}
+			} else if args[1] == nil {
+				args[1] = "" // address is NOT NULL
+			}
+			exec(stmt, args...)
+		}
 	}
 	for i, r := range ds.hostGroups {
 		var id string
@@ -404,20 +427,10 @@ func (e *diffEnv) writeHostRows(t testing.TB, ds *dataset, userIDs []string, use
 				continue
 			}
 			seen[member] = true
-			stmt := "INSERT INTO team_members (team_id, account_id) VALUES (?, ?)"
 			if e.text {
-				stmt = "INSERT INTO crew_members (crew_id, person_id) VALUES (?, ?)"
-			}
-			if e.pg {
-				stmt = strings.NewReplacer("(?, ?)", "($1, $2)").Replace(stmt)
-			}
-			var gid, mid any = id, member
-			if !e.text {
-				gid, _ = strconv.ParseInt(id, 10, 64)
-				mid, _ = strconv.ParseInt(member, 10, 64)
-			}
-			if _, err := e.db.Exec(stmt, gid, mid); err != nil {
-				t.Fatalf("%s: %s: %v", e.name, stmt, err)
+				exec("INSERT INTO crew_members (crew_id, person_id) VALUES (?, ?)", id, member)
+			} else {
+				exec("INSERT INTO team_members (team_id, account_id) VALUES (?, ?)", key(id), key(member))
 			}
 		}
 	}
