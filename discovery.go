@@ -37,6 +37,7 @@ func (s *Server) serviceProviderConfig(w http.ResponseWriter, r *http.Request) {
 		Sort             supported              `json:"sort"`
 		ETag             supported              `json:"etag"`
 		Pagination       *pagination            `json:"pagination,omitempty"`
+		SecurityEvents   *securityEvents        `json:"securityEvents,omitempty"`
 		Auth             []AuthenticationScheme `json:"authenticationSchemes"`
 		Meta             meta                   `json:"meta"`
 	}{
@@ -64,7 +65,16 @@ func (s *Server) serviceProviderConfig(w http.ResponseWriter, r *http.Request) {
 			CursorTimeout:           int(s.cfg.CursorTimeout / time.Second),
 		}
 	}
+	if len(s.cfg.SecurityEventURIs) > 0 {
+		doc.SecurityEvents = &securityEvents{AsyncRequest: "none", EventURIs: s.cfg.SecurityEventURIs}
+	}
 	s.writeDoc(w, r, doc)
+}
+
+// securityEvents is the ServiceProviderConfig block of RFC 9967 §4.
+type securityEvents struct {
+	AsyncRequest string   `json:"asyncRequest"`
+	EventURIs    []string `json:"eventUris"`
 }
 
 type bulkConfig struct {

@@ -59,7 +59,11 @@ type Changes struct {
 // Event is one committed write of a resource, as Config.OnEvent receives
 // it. It carries no attribute values.
 type Event struct {
-	Kind         ChangeKind
+	Kind ChangeKind
+	// Write is the kind of request that made the change: Created,
+	// Replaced, Patched or Deleted. It differs from Kind only for a
+	// deactivation or reactivation, which a PUT or a PATCH makes.
+	Write        ChangeKind
 	ResourceType string // such as "User"
 	ID           string
 	Version      string // the version after the write; "" for a delete
@@ -90,6 +94,9 @@ type bulkIDKey struct{}
 func (s *Server) emit(ctx context.Context, e Event) {
 	if s.cfg.OnEvent == nil {
 		return
+	}
+	if e.Write == "" {
+		e.Write = e.Kind
 	}
 	if s.cfg.Caller != nil {
 		e.Caller = s.cfg.Caller(ctx)
@@ -165,6 +172,7 @@ func (c *Changes) empty() bool {
 
 // setKind makes a deactivation or reactivation the event's kind.
 func (e *Event) setKind() {
+	e.Write = e.Kind
 	switch {
 	case e.Deactivated:
 		e.Kind = Deactivated

@@ -2,6 +2,7 @@ package scim_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/scim-go/scim"
 	"github.com/scim-go/scim/schema"
+	"github.com/scim-go/scim/scimtest"
 )
 
 type callerKey struct{}
@@ -77,34 +79,34 @@ func TestEvents(t *testing.T) {
 				want                 []scim.Event
 			}{
 				{"POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen","active":true,"password":"s3cret","externalId":"x1"}`,
-					[]scim.Event{{Kind: scim.Created, ResourceType: "User", ID: "u1", Version: "1", Caller: "okta", RequestID: "req-POST",
+					[]scim.Event{{Kind: scim.Created, Write: scim.Created, ResourceType: "User", ID: "u1", Version: "1", Caller: "okta", RequestID: "req-POST",
 						Changes: scim.Changes{Attributes: []string{"active", "externalId", "password", "userName"}}}}},
 				{"PATCH", "/Users/u1", patchBody(`{"op":"Replace","path":"active","value":"False"}`),
-					[]scim.Event{{Kind: scim.Deactivated, ResourceType: "User", ID: "u1", Version: "2", Caller: "okta", RequestID: "req-PATCH",
+					[]scim.Event{{Kind: scim.Deactivated, Write: scim.Patched, ResourceType: "User", ID: "u1", Version: "2", Caller: "okta", RequestID: "req-PATCH",
 						Changes: scim.Changes{Attributes: []string{"active"}, Deactivated: true}}}},
 				{"PATCH", "/Users/u1", patchBody(`{"op":"replace","path":"active","value":false}`), nil},
 				{"PUT", "/Users/u1", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen","active":true,"externalId":"x1","title":"Tour Guide"}`,
-					[]scim.Event{{Kind: scim.Activated, ResourceType: "User", ID: "u1", Version: "3", Caller: "okta", RequestID: "req-PUT",
+					[]scim.Event{{Kind: scim.Activated, Write: scim.Replaced, ResourceType: "User", ID: "u1", Version: "3", Caller: "okta", RequestID: "req-PUT",
 						Changes: scim.Changes{Attributes: []string{"active", "title"}, Activated: true}}}},
 				{"PATCH", "/Users/u1", patchBody(`{"op":"remove","path":"userName"}`), nil}, // refused: required
 				{"POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G"}`,
-					[]scim.Event{{Kind: scim.Created, ResourceType: "Group", ID: "g1", Version: "1", Caller: "okta", RequestID: "req-POST",
+					[]scim.Event{{Kind: scim.Created, Write: scim.Created, ResourceType: "Group", ID: "g1", Version: "1", Caller: "okta", RequestID: "req-POST",
 						Changes: scim.Changes{Attributes: []string{"displayName"}}}}},
 				{"PATCH", "/Groups/g1", patchBody(`{"op":"add","path":"members","value":[{"value":"u1"}]}`),
-					[]scim.Event{{Kind: scim.Patched, ResourceType: "Group", ID: "g1", Version: "2", Caller: "okta", RequestID: "req-PATCH",
+					[]scim.Event{{Kind: scim.Patched, Write: scim.Patched, ResourceType: "Group", ID: "g1", Version: "2", Caller: "okta", RequestID: "req-PATCH",
 						Changes: scim.Changes{Attributes: []string{"members"}, MembersAdded: []string{"u1"}}}}},
 				{"PATCH", "/Groups/g1", patchBody(`{"op":"add","path":"members","value":[{"value":"u1"}]}`), nil},
 				{"POST", "/Bulk", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[
 					{"method":"POST","path":"/Users","bulkId":"b1","data":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"alice"}},
 					{"method":"PATCH","path":"/Groups/g1","data":{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"remove","path":"members[value eq \"u1\"]"}]}}]}`,
 					[]scim.Event{
-						{Kind: scim.Created, ResourceType: "User", ID: "u2", Version: "1", Caller: "okta", RequestID: "req-POST", BulkID: "b1",
+						{Kind: scim.Created, Write: scim.Created, ResourceType: "User", ID: "u2", Version: "1", Caller: "okta", RequestID: "req-POST", BulkID: "b1",
 							Changes: scim.Changes{Attributes: []string{"userName"}}},
-						{Kind: scim.Patched, ResourceType: "Group", ID: "g1", Version: "3", Caller: "okta", RequestID: "req-POST",
+						{Kind: scim.Patched, Write: scim.Patched, ResourceType: "Group", ID: "g1", Version: "3", Caller: "okta", RequestID: "req-POST",
 							Changes: scim.Changes{Attributes: []string{"members"}, MembersRemoved: []string{"u1"}}},
 					}},
 				{"DELETE", "/Users/u1", "",
-					[]scim.Event{{Kind: scim.Deleted, ResourceType: "User", ID: "u1", Caller: "okta", RequestID: "req-DELETE"}}},
+					[]scim.Event{{Kind: scim.Deleted, Write: scim.Deleted, ResourceType: "User", ID: "u1", Caller: "okta", RequestID: "req-DELETE"}}},
 				{"DELETE", "/Users/u1", "", nil},
 			}
 			for _, st := range steps {
@@ -153,6 +155,37 @@ func TestEmptyRequiredString(t *testing.T) {
 		rec := serveRequest(srv, req.method, req.target, "", req.body)
 		if problem := scimErrorProblem(rec, 400, scim.InvalidValue); problem != "" {
 			t.Errorf("%s %s: %s", req.method, req.target, problem)
+		}
+	}
+}
+
+// TestSecurityEventsAdvertised checks the securityEvents block of
+// /ServiceProviderConfig (RFC 9967 §4): present, with asyncRequest "none",
+// only when the host names the event URIs it issues.
+func TestSecurityEventsAdvertised(t *testing.T) {
+	uris := []string{"urn:ietf:params:scim:event:prov:create:notice", "urn:ietf:params:scim:event:prov:deactivate"}
+	for _, tc := range []struct {
+		uris []string
+		want string
+	}{
+		{nil, ""},
+		{uris, `{"asyncRequest":"none","eventUris":["urn:ietf:params:scim:event:prov:create:notice","urn:ietf:params:scim:event:prov:deactivate"]}`},
+	} {
+		srv, err := scim.NewServer(scim.Config{
+			Endpoints:         []scim.Endpoint{{Type: schema.UserResourceType(), Handler: scimtest.NewMemoryHandler(schema.UserResourceType())}},
+			SecurityEventURIs: tc.uris,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, httptest.NewRequest("GET", "/ServiceProviderConfig", nil))
+		var doc map[string]json.RawMessage
+		if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil || rec.Code != 200 {
+			t.Fatalf("GET /ServiceProviderConfig: %d %v; %s", rec.Code, err, rec.Body)
+		}
+		if got := string(doc["securityEvents"]); got != tc.want {
+			t.Errorf("SecurityEventURIs %q: securityEvents %s, want %s", tc.uris, got, tc.want)
 		}
 	}
 }

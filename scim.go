@@ -35,6 +35,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -154,6 +155,15 @@ type Config struct {
 	// deleted member (see Memberships) has no event of its own.
 	OnEvent func(ctx context.Context, e Event)
 
+	// SecurityEventURIs, when not empty, are the event URIs of RFC 9967
+	// the host issues as Security Event Tokens from OnEvent and delivers
+	// to its receivers, such as secevent.NoticeURIs(). The server
+	// advertises them in /ServiceProviderConfig as
+	// securityEvents.eventUris, with asyncRequest "none" since it answers
+	// every request once the write is done (RFC 9967 §4). Nil leaves
+	// securityEvents out, which says the server issues none.
+	SecurityEventURIs []string
+
 	// Caller returns who made a request, from the context the host's
 	// authentication middleware filled in, for Event.Caller. Nil leaves
 	// Event.Caller empty.
@@ -236,6 +246,7 @@ func NewServer(cfg Config) (*Server, error) {
 	if len(cfg.Endpoints) == 0 {
 		return nil, errors.New("scim: Config.Endpoints is empty")
 	}
+	cfg.SecurityEventURIs = slices.Clone(cfg.SecurityEventURIs)
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}

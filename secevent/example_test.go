@@ -31,7 +31,8 @@ func Example() {
 		log.Fatal(err)
 	}
 	srv, err := scim.NewServer(scim.Config{
-		Endpoints: []scim.Endpoint{{Type: users, Handler: store}},
+		Endpoints:         []scim.Endpoint{{Type: users, Handler: store}},
+		SecurityEventURIs: secevent.NoticeURIs(),
 		OnEvent: func(ctx context.Context, e scim.Event) {
 			c, err := iss.Notice(e)
 			if err != nil {
@@ -60,7 +61,7 @@ func Example() {
 	}
 	// Output:
 	// /Users/2819c223 {"urn:ietf:params:scim:event:prov:create:notice":{"version":"W/\"1\"","attributes":["active","userName"]}}
-	// /Users/2819c223 {"urn:ietf:params:scim:event:prov:deactivate":{"version":"W/\"2\""}}
+	// /Users/2819c223 {"urn:ietf:params:scim:event:prov:deactivate":{},"urn:ietf:params:scim:event:prov:patch:notice":{"version":"W/\"2\"","attributes":["active"]}}
 }
 
 // The whole claims set of a notice that a group's members changed.

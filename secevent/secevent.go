@@ -45,16 +45,13 @@
 // (Notice) or the resource's JSON as "data" (Full). A delete, an
 // activation and a deactivation have no other payload.
 //
-// A deactivation or reactivation is reported by its own event alone: a
-// scim.Event of kind Deactivated does not say whether a PUT or a PATCH made
-// it, so the put or patch event that could go beside it in the same token
-// (RFC 9967 §2.1 allows several events of one change in one SET) cannot be
-// chosen, and the other attributes the write changed are not named. A
-// create, put or patch whose Changes report a deactivation or activation
-// carries the deactivate or activate event beside its own. The members a
-// write added to a group or removed from it have no place in RFC 9967's
-// events: the attributes of a notice name "members", and Full's data holds
-// them.
+// A deactivation or reactivation carries its own event beside the put or
+// patch event of the write that made it (scim.Event.Write), in one token,
+// as RFC 9967 §2.1 allows for several events of one change; a create, put
+// or patch whose Changes report a deactivation or activation does the
+// same. The members a write added to a group or removed from it have no
+// place in RFC 9967's events: the attributes of a notice name "members",
+// and Full's data holds them.
 //
 // # Notice and full
 //
@@ -106,7 +103,8 @@ const (
 
 // NoticeURIs returns the event URIs Issuer.Notice issues, for a service
 // provider to list as securityEvents.eventUris in its
-// /ServiceProviderConfig (RFC 9967 §4). Each call returns a new slice.
+// /ServiceProviderConfig (RFC 9967 §4) through
+// scim.Config.SecurityEventURIs. Each call returns a new slice.
 func NoticeURIs() []string {
 	return []string{CreateNotice, PutNotice, PatchNotice, Delete, Activate, Deactivate}
 }
@@ -237,8 +235,12 @@ func (is *Issuer) Full(e scim.Event, data json.RawMessage) (*Claims, error) {
 
 // claims makes the claims set of e, as a notice or with data.
 func (is *Issuer) claims(e scim.Event, data json.RawMessage, full bool) (*Claims, error) {
+	kind := e.Kind
+	if (kind == scim.Deactivated || kind == scim.Activated) && (e.Write == scim.Replaced || e.Write == scim.Patched) {
+		kind = e.Write
+	}
 	var uri string
-	switch e.Kind {
+	switch kind {
 	case scim.Created:
 		uri = pick(full, CreateFull, CreateNotice)
 	case scim.Replaced:
@@ -266,7 +268,7 @@ func (is *Issuer) claims(e scim.Event, data json.RawMessage, full bool) (*Claims
 	if e.Version != "" {
 		p.Version = resource.ETag(e.Version)
 	}
-	changed := e.Kind == scim.Created || e.Kind == scim.Replaced || e.Kind == scim.Patched
+	changed := kind == scim.Created || kind == scim.Replaced || kind == scim.Patched
 	switch {
 	case changed && full:
 		if err := checkData(data); err != nil {
@@ -277,10 +279,10 @@ func (is *Issuer) claims(e scim.Event, data json.RawMessage, full bool) (*Claims
 		p.Attributes = append(make([]string, 0, len(e.Attributes)), e.Attributes...)
 	}
 	events := map[string]Payload{uri: p}
-	if changed && e.Deactivated {
+	if changed && (e.Deactivated || e.Kind == scim.Deactivated) {
 		events[Deactivate] = Payload{}
 	}
-	if changed && e.Activated {
+	if changed && (e.Activated || e.Kind == scim.Activated) {
 		events[Activate] = Payload{}
 	}
 

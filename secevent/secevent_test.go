@@ -203,6 +203,20 @@ func TestEvents(t *testing.T) {
 			`{"urn:ietf:params:scim:event:prov:deactivate":{"version":"W/\"4\""}}`},
 		{"activate", user(scim.Activated, "5", scim.Changes{Attributes: []string{"active"}, Activated: true}), false,
 			`{"urn:ietf:params:scim:event:prov:activate":{"version":"W/\"5\""}}`},
+		{"deactivating patch", func() scim.Event {
+			e := user(scim.Deactivated, "8", scim.Changes{Attributes: []string{"active", "title"}, Deactivated: true})
+			e.Write = scim.Patched
+			return e
+		}(), false,
+			`{"urn:ietf:params:scim:event:prov:patch:notice":{"version":"W/\"8\"","attributes":["active","title"]},
+			  "urn:ietf:params:scim:event:prov:deactivate":{}}`},
+		{"activating put, full", func() scim.Event {
+			e := user(scim.Activated, "9", scim.Changes{Attributes: []string{"active"}, Activated: true})
+			e.Write = scim.Replaced
+			return e
+		}(), true,
+			`{"urn:ietf:params:scim:event:prov:put:full":{"version":"W/\"9\"","data":` + data + `},
+			  "urn:ietf:params:scim:event:prov:activate":{}}`},
 		{"patch that deactivates", user(scim.Patched, "6", scim.Changes{Attributes: []string{"active"}, Deactivated: true}), false,
 			`{"urn:ietf:params:scim:event:prov:patch:notice":{"version":"W/\"6\"","attributes":["active"]},
 			  "urn:ietf:params:scim:event:prov:deactivate":{}}`},
@@ -613,8 +627,8 @@ func TestServer(t *testing.T) {
 	}
 	want := []string{
 		`{"uri":"/Users/u1","events":{"urn:ietf:params:scim:event:prov:create:notice":{"version":"W/\"1\"","attributes":["active","password","userName"]}}}`,
-		`{"uri":"/Users/u1","events":{"urn:ietf:params:scim:event:prov:deactivate":{"version":"W/\"2\""}}}`,
-		`{"uri":"/Users/u1","events":{"urn:ietf:params:scim:event:prov:activate":{"version":"W/\"3\""}}}`,
+		`{"uri":"/Users/u1","events":{"urn:ietf:params:scim:event:prov:deactivate":{},"urn:ietf:params:scim:event:prov:patch:notice":{"version":"W/\"2\"","attributes":["active"]}}}`,
+		`{"uri":"/Users/u1","events":{"urn:ietf:params:scim:event:prov:activate":{},"urn:ietf:params:scim:event:prov:put:notice":{"version":"W/\"3\"","attributes":["active","title"]}}}`,
 		`{"uri":"/Groups/g1","events":{"urn:ietf:params:scim:event:prov:create:notice":{"version":"W/\"1\"","attributes":["displayName"]}}}`,
 		`{"uri":"/Groups/g1","events":{"urn:ietf:params:scim:event:prov:patch:notice":{"version":"W/\"2\"","attributes":["members"]}}}`,
 		`{"uri":"/Users/u1","events":{"urn:ietf:params:scim:event:prov:delete":{}}}`,
