@@ -80,7 +80,9 @@ func (e *AttributeError) Error() string {
 
 // ResolveAttribute resolves p against rt: names match case-insensitively
 // and may be qualified by the URN of rt's schema or of one of its extensions
-// (RFC 7644 §3.10). Attributes returned "never", such as password, are
+// (RFC 7644 §3.10); an unqualified name the core schema lacks names the
+// attribute of an extension when exactly one has it, as identity providers
+// send "manager". Attributes returned "never", such as password, are
 // refused since filtering or sorting on them would reveal their values.
 func ResolveAttribute(rt *schema.ResourceType, p AttrPath) (Attribute, error) {
 	a, err := resolveAttribute(rt, p)
@@ -116,7 +118,13 @@ func resolveAttribute(rt *schema.ResourceType, p AttrPath) (Attribute, error) {
 	if a.Attr == nil && urn == "" {
 		a.Attr = findAttr(commonAttrs, p.Name)
 	}
+	if a.Attr == nil && p.URN == "" {
+		a.URN, a.Attr = rt.ExtensionAttribute(p.Name)
+	}
 	if a.Attr == nil {
+		if p.URN == "" && ambiguous(rt, p.Name) {
+			return undefined("is an attribute of more than one extension of resource type " + rt.Name + "; qualify it by its schema URN")
+		}
 		return undefined("no such attribute in resource type " + rt.Name)
 	}
 	if p.Sub != "" {
@@ -128,6 +136,18 @@ func resolveAttribute(rt *schema.ResourceType, p AttrPath) (Attribute, error) {
 		}
 	}
 	return a, nil
+}
+
+// ambiguous reports whether more than one extension of rt has an
+// attribute called name.
+func ambiguous(rt *schema.ResourceType, name string) bool {
+	n := 0
+	for _, e := range rt.Extensions {
+		if e.Schema.Attribute(name) != nil {
+			n++
+		}
+	}
+	return n > 1
 }
 
 func hidden(a *schema.Attribute) bool {

@@ -25,7 +25,7 @@ func TestResolveErrors(t *testing.T) {
 		{users, `title pr and (active eq true or nope pr)`, filter.AttributeError{Path: "nope", Msg: "no such attribute in resource type User", Undefined: true}},
 		{users, `not (nope pr)`, filter.AttributeError{Path: "nope", Msg: "no such attribute in resource type User", Undefined: true}},
 		{groups, `userName eq "bjensen"`, filter.AttributeError{Path: "userName", Msg: "no such attribute in resource type Group", Undefined: true}},
-		{users, `employeeNumber eq "1"`, filter.AttributeError{Path: "employeeNumber", Msg: "no such attribute in resource type User", Undefined: true}},
+		{twoExtensions(), `badge eq "1"`, filter.AttributeError{Path: "badge", Msg: "is an attribute of more than one extension of resource type Badged; qualify it by its schema URN", Undefined: true}},
 		{users, `urn:example:foo:2.0:User:userName eq "x"`,
 			filter.AttributeError{Path: "urn:example:foo:2.0:User:userName", Msg: "unknown schema urn:example:foo:2.0:User for resource type User", Undefined: true}},
 		{groups, enterprise + `:employeeNumber eq "1"`,
@@ -222,6 +222,12 @@ func TestResolveAttribute(t *testing.T) {
 		{users, "URN:IETF:PARAMS:SCIM:SCHEMAS:CORE:2.0:USER:name.familyName", result{"name.familyName", "", "familyName", schema.String}},
 		{users, "urn:ietf:params:scim:schemas:core:2.0:User:id", result{"id", "", "id", schema.String}},
 		{users, enterprise + ":employeeNumber", result{enterprise + ":employeeNumber", enterprise, "employeeNumber", schema.String}},
+		// An unqualified name of an attribute of one extension alone, as
+		// identity providers send "manager".
+		{users, "employeeNumber", result{enterprise + ":employeeNumber", enterprise, "employeeNumber", schema.String}},
+		{users, "Manager.Value", result{enterprise + ":manager.value", enterprise, "value", schema.String}},
+		{twoExtensions(), "urn:example:b:badge", result{"urn:example:b:badge", "urn:example:b", "badge", schema.String}},
+		{twoExtensions(), "only", result{"urn:example:b:only", "urn:example:b", "only", schema.Integer}},
 		{users, "urn:ietf:params:scim:schemas:extension:ENTERPRISE:2.0:user:Manager.Value", result{enterprise + ":manager.value", enterprise, "value", schema.String}},
 		{users, enterprise + ":manager.$ref", result{enterprise + ":manager.$ref", enterprise, "$ref", schema.Reference}},
 		{devices, "count", result{"count", "", "count", schema.Integer}},
@@ -285,5 +291,22 @@ func TestResolveAccepts(t *testing.T) {
 				t.Errorf("String() = %q, want %q", f.String(), e.String())
 			}
 		})
+	}
+}
+
+// twoExtensions returns a resource type whose two extensions both have an
+// attribute "badge", which an unqualified name cannot tell apart.
+func twoExtensions() *schema.ResourceType {
+	ext := func(urn string, attrs ...*schema.Attribute) schema.Extension {
+		return schema.Extension{Schema: &schema.Schema{ID: urn, Name: urn, Attributes: attrs}}
+	}
+	return &schema.ResourceType{
+		Name:     "Badged",
+		Endpoint: "/Badged",
+		Schema:   &schema.Schema{ID: "urn:example:core", Name: "Badged", Attributes: []*schema.Attribute{{Name: "name", Type: schema.String}}},
+		Extensions: []schema.Extension{
+			ext("urn:example:a", &schema.Attribute{Name: "badge", Type: schema.String}),
+			ext("urn:example:b", &schema.Attribute{Name: "badge", Type: schema.String}, &schema.Attribute{Name: "only", Type: schema.Integer}),
+		},
 	}
 }

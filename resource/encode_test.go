@@ -257,9 +257,9 @@ func TestAppendJSONUserProjection(t *testing.T) {
 			want:       head + `,"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":{"displayName":"John Smith"}}}`,
 		},
 		{
-			name:       "an unqualified extension attribute names nothing",
-			attributes: []string{"employeeNumber", "manager"},
-			want:       head + `}`,
+			name:       "an unqualified name of an extension attribute",
+			attributes: []string{"employeeNumber", "manager.displayName"},
+			want:       head + `,"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"701984","manager":{"displayName":"John Smith"}}}`,
 		},
 		{
 			name:       "core URN qualified sub-attribute",
@@ -310,6 +310,9 @@ func TestResolvePath(t *testing.T) {
 		{userRT, strings.ToLower(entURN), result{"", "", entURN}},
 		{userRT, entURN + ":manager.displayName", result{"manager", "displayName", entURN}},
 		{userRT, entURN + ":id", result{}},
+		{userRT, "manager.displayName", result{"manager", "displayName", entURN}},
+		{userRT, "EmployeeNumber", result{"employeeNumber", "", entURN}},
+		{userRT, userURN + ":employeeNumber", result{}},
 		{userRT, userURN, result{}},
 		{userRT, userURN + ":", result{}},
 		{userRT, userURN + "x:userName", result{}},

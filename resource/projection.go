@@ -98,15 +98,17 @@ func newSelection(rt *schema.ResourceType, paths []string) *selection {
 }
 
 // ResolvePath finds the attribute an attribute path names (RFC 7644
-// §3.10): "userName", "name.givenName", or either qualified by a schema URN.
-// It returns the attribute, the sub-attribute when the path names one, and
+// §3.10): "userName", "name.givenName", or either qualified by a schema URN;
+// an unqualified name the core schema lacks names the attribute of an
+// extension when exactly one has it ("manager"). It returns the attribute, the sub-attribute when the path names one, and
 // the URN of the extension the attribute belongs to ("" for the core schema
 // and the common attributes id, externalId and meta). A path that is an
 // extension URN alone returns a nil attribute and that URN. A path that
 // names nothing returns nils and "".
 func ResolvePath(rt *schema.ResourceType, path string) (attr, sub *schema.Attribute, ext string) {
-	s := rt.Schema
+	s, qualified := rt.Schema, false
 	if len(path) > 4 && strings.EqualFold(path[:4], "urn:") {
+		qualified = true
 		var rest string
 		s, ext, rest = splitURN(rt, path)
 		if s == nil {
@@ -124,6 +126,9 @@ func ResolvePath(rt *schema.ResourceType, path string) (attr, sub *schema.Attrib
 	attr = s.Attribute(name)
 	if attr == nil && ext == "" {
 		attr = find(common, name)
+	}
+	if attr == nil && !qualified {
+		ext, attr = rt.ExtensionAttribute(name)
 	}
 	if attr == nil {
 		return nil, nil, ""

@@ -300,6 +300,29 @@ func (rt *ResourceType) Extension(urn string) *Schema {
 	return nil
 }
 
+// ExtensionAttribute finds the attribute an unqualified name names in one
+// of rt's extensions, as identity providers send "manager" for the
+// enterprise extension's: only when the core schema has no attribute of
+// that name and exactly one extension has, so that the name is not
+// ambiguous. It returns the extension's URN and the attribute, or "" and
+// nil.
+func (rt *ResourceType) ExtensionAttribute(name string) (string, *Attribute) {
+	if rt.Schema.Attribute(name) != nil {
+		return "", nil
+	}
+	var urn string
+	var found *Attribute
+	for _, e := range rt.Extensions {
+		if a := e.Schema.Attribute(name); a != nil {
+			if found != nil {
+				return "", nil
+			}
+			urn, found = e.Schema.ID, a
+		}
+	}
+	return urn, found
+}
+
 func find(attrs []*Attribute, name string) *Attribute {
 	for _, a := range attrs {
 		if len(a.Name) == len(name) && strings.EqualFold(a.Name, name) {
