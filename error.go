@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/scim-go/scim/schema"
@@ -123,13 +124,14 @@ var (
 //
 //	scim.WriteError(w, scim.Errorf(http.StatusUnauthorized, "", "missing bearer token"))
 func WriteError(w http.ResponseWriter, err error) {
-	writeError(w, classify(err))
+	writeError(w, nil, classify(err))
 }
 
-func writeError(w http.ResponseWriter, e *Error) {
+// writeError writes e in the media type r accepts; r may be nil.
+func writeError(w http.ResponseWriter, r *http.Request, e *Error) {
 	body, _ := e.MarshalJSON()
 	h := w.Header()
-	h.Set("Content-Type", contentType)
+	h.Set("Content-Type", responseType(r))
 	h.Del("ETag")
 	w.WriteHeader(e.Status)
 	w.Write(body)
@@ -165,6 +167,56 @@ func classify(err error) *Error {
 
 const contentType = "application/scim+json"
 
+// responseType returns the media type of a response to r: SCIM's own
+// (RFC 7644 §8.1) unless the Accept header asks for application/json and
+// not for it, as some clients do, which RFC 7644 §3.8 says a server should
+// serve with SCIM behaviour all the same. An Accept that names neither
+// still gets SCIM's: the server answers rather than refuse with 406.
+func responseType(r *http.Request) string {
+	if r == nil {
+		return contentType
+	}
+	accept := r.Header.Get("Accept")
+	if accept == "" {
+		return contentType
+	}
+	scimOK, jsonOK := false, false
+	for len(accept) > 0 {
+		var part string
+		part, accept, _ = strings.Cut(accept, ",")
+		mt, params, _ := strings.Cut(part, ";")
+		mt = strings.ToLower(strings.TrimSpace(mt))
+		if refused(params) {
+			continue
+		}
+		switch mt {
+		case contentType, "*/*", "application/*":
+			scimOK = true
+		case "application/json":
+			jsonOK = true
+		}
+	}
+	if jsonOK && !scimOK {
+		return "application/json"
+	}
+	return contentType
+}
+
+// refused reports whether the parameters of a media range in an Accept
+// header give it a quality of zero ("q=0", "q=0.0", ...).
+func refused(params string) bool {
+	for len(params) > 0 {
+		var p string
+		p, params, _ = strings.Cut(params, ";")
+		k, v, _ := strings.Cut(p, "=")
+		if strings.EqualFold(strings.TrimSpace(k), "q") {
+			v = strings.TrimRight(strings.TrimSpace(v), "0")
+			return v == "" || v == "0" || v == "0."
+		}
+	}
+	return false
+}
+
 // WriteTooManyRequests writes a 429 Too Many Requests response with a SCIM
 // error body and a Retry-After header of retryAfter, rounded up to whole
 // seconds (RFC 6585 §4, RFC 9110 §10.2.3), for rate-limiting middleware:
@@ -173,5 +225,5 @@ const contentType = "application/scim+json"
 func WriteTooManyRequests(w http.ResponseWriter, retryAfter time.Duration) {
 	secs := int64((retryAfter + time.Second - 1) / time.Second)
 	w.Header().Set("Retry-After", strconv.FormatInt(max(secs, 1), 10))
-	writeError(w, Errorf(http.StatusTooManyRequests, "", "too many requests; retry after %d seconds", max(secs, 1)))
+	writeError(w, nil, Errorf(http.StatusTooManyRequests, "", "too many requests; retry after %d seconds", max(secs, 1)))
 }

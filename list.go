@@ -176,10 +176,10 @@ func appendListCounts(dst []byte, total, items int) []byte {
 	return strconv.AppendInt(dst, int64(items), 10)
 }
 
-// writeJSON writes a JSON body with the SCIM content type.
+// writeJSON writes a JSON body in the media type r accepts.
 func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, body []byte) {
 	h := w.Header()
-	h.Set("Content-Type", contentType)
+	h.Set("Content-Type", responseType(r))
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {

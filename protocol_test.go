@@ -427,3 +427,42 @@ func TestWriteTooManyRequests(t *testing.T) {
 		}
 	}
 }
+
+// TestResponseMediaType checks the Content-Type of answers, success and
+// error alike: application/scim+json (RFC 7644 §8.1) unless the client
+// accepts application/json and not it.
+func TestResponseMediaType(t *testing.T) {
+	users := schema.UserResourceType()
+	srv, err := scim.NewServer(scim.Config{Endpoints: []scim.Endpoint{{Type: users, Handler: scimtest.NewMemoryHandler(users)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const scimJSON, plainJSON = "application/scim+json", "application/json"
+	for _, tc := range []struct {
+		accept, want string
+	}{
+		{"", scimJSON},
+		{"application/scim+json", scimJSON},
+		{"application/json", plainJSON},
+		{"Application/JSON; charset=utf-8", plainJSON},
+		{"application/json, application/scim+json", scimJSON},
+		{"application/json, */*;q=0.8", scimJSON},
+		{"application/json, application/scim+json;q=0", plainJSON},
+		{"application/json;q=0, application/scim+json", scimJSON},
+		{"application/json;q=0.000", scimJSON},
+		{"text/html", scimJSON},
+		{"*/*", scimJSON},
+	} {
+		for _, path := range []string{"/Users", "/Users/nobody", "/ServiceProviderConfig"} {
+			req := httptest.NewRequest("GET", path, nil)
+			if tc.accept != "" {
+				req.Header.Set("Accept", tc.accept)
+			}
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, req)
+			if got := rec.Header().Get("Content-Type"); got != tc.want {
+				t.Errorf("Accept %q, GET %s (%d): Content-Type %q, want %q", tc.accept, path, rec.Code, got, tc.want)
+			}
+		}
+	}
+}

@@ -385,7 +385,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			s.logger().ErrorContext(r.Context(), "scim: panic serving request",
 				"method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v))
-			writeError(w, &Error{Status: http.StatusInternalServerError, Detail: "internal server error"})
+			writeError(w, r, &Error{Status: http.StatusInternalServerError, Detail: "internal server error"})
 		}
 	}()
 	if id := r.Header.Get("X-Request-Id"); id != "" {
@@ -433,7 +433,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.logger().DebugContext(r.Context(), "scim: request rejected",
 			"method", r.Method, "path", r.URL.Path, "status", e.Status, "scimType", string(e.Type))
 	}
-	writeError(w, e)
+	writeError(w, r, e)
 }
 
 // allow answers a request whose method the path does not support.
