@@ -32,6 +32,8 @@
 // group PATCHes with 204, so that adding a member to a large group never
 // sends the group back. Every change is recorded in the audit_log table,
 // and deactivating or deleting a user ends their sessions (events.go).
+// Traces and metrics of the SCIM requests are exported with OTLP over HTTP
+// when OTEL_EXPORTER_OTLP_ENDPOINT names a collector (telemetry.go).
 package main
 
 import (
@@ -96,8 +98,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	wrap, shutdownTelemetry, err := setupTelemetry(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := shutdownTelemetry(ctx); err != nil {
+			logger.Error("flushing telemetry", "error", err)
+		}
+	}()
 	mux := http.NewServeMux()
-	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", requireBearer(*token, *org, rateLimit(*rate, *burst, srv))))
+	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", wrap(srv, requireBearer(*token, *org, rateLimit(*rate, *burst, srv)))))
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
