@@ -1,18 +1,21 @@
 package scim_test
 
 import (
+	"context"
 	"flag"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/scim-go/scim"
+	"github.com/scim-go/scim/resource"
 	"github.com/scim-go/scim/schema"
 	"github.com/scim-go/scim/scimtest"
 )
@@ -91,4 +94,132 @@ func TestExchanges(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestServerChangesNoReturnedResource replays every conversation with
+// handlers that keep what they return, and checks after every exchange
+// that the server changed none of it, as scim.ResourceHandler promises: a
+// store may return what it keeps.
+func TestServerChangesNoReturnedResource(t *testing.T) {
+	files, err := filepath.Glob("testdata/exchanges/*.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txt"), func(t *testing.T) {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			conv, err := scimtest.ParseConversation(string(data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := conv.Config()
+			if err != nil {
+				t.Fatal(err)
+			}
+			users, groups := schema.UserResourceType(), schema.GroupResourceType()
+			w := &watched{}
+			cfg.Endpoints = []scim.Endpoint{
+				{Type: users, Handler: &watchedHandler{testHandler(users, "u"), users, w}},
+				{Type: groups, Handler: &watchedHandler{testHandler(groups, "g"), groups, w}},
+			}
+			srv, err := scim.NewServer(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range conv.Exchanges {
+				scimtest.Record(srv, x)
+				w.check(t, x.Title)
+			}
+		})
+	}
+}
+
+// watched keeps the resources handlers returned, with their JSON then.
+type watched struct {
+	mu   sync.Mutex
+	kept []watchedResource
+}
+
+type watchedResource struct {
+	rt   *schema.ResourceType
+	r    *resource.Resource
+	json string
+}
+
+func (w *watched) keep(rt *schema.ResourceType, r *resource.Resource) {
+	if r == nil {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.kept = append(w.kept, watchedResource{rt, r, string(resource.Marshal(rt, r, nil))})
+}
+
+func (w *watched) check(t *testing.T, after string) {
+	t.Helper()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, k := range w.kept {
+		if got := string(resource.Marshal(k.rt, k.r, nil)); got != k.json {
+			t.Errorf("after %q, a %s a handler returned changed:\nthen %s\nnow  %s", after, k.rt.Name, k.json, got)
+		}
+	}
+}
+
+// watchedHandler is a MemoryHandler whose results are watched.
+type watchedHandler struct {
+	h  *scimtest.MemoryHandler
+	rt *schema.ResourceType
+	w  *watched
+}
+
+func (h *watchedHandler) Create(ctx context.Context, r *resource.Resource) (*resource.Resource, error) {
+	out, err := h.h.Create(ctx, r)
+	h.w.keep(h.rt, out)
+	return out, err
+}
+
+func (h *watchedHandler) Get(ctx context.Context, id string) (*resource.Resource, error) {
+	out, err := h.h.Get(ctx, id)
+	h.w.keep(h.rt, out)
+	return out, err
+}
+
+func (h *watchedHandler) Replace(ctx context.Context, r *resource.Resource, version string) (*resource.Resource, error) {
+	out, err := h.h.Replace(ctx, r, version)
+	h.w.keep(h.rt, out)
+	return out, err
+}
+
+func (h *watchedHandler) Delete(ctx context.Context, id, version string) error {
+	return h.h.Delete(ctx, id, version)
+}
+
+func (h *watchedHandler) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
+	page, err := h.h.List(ctx, q)
+	if page != nil {
+		for _, r := range page.Resources {
+			h.w.keep(h.rt, r)
+		}
+	}
+	return page, err
+}
+
+func (h *watchedHandler) Patch(ctx context.Context, req *scim.PatchRequest) (*scim.PatchResult, error) {
+	res, err := h.h.Patch(ctx, req)
+	if res != nil {
+		h.w.keep(h.rt, res.Resource)
+	}
+	return res, err
+}
+
+func (h *watchedHandler) GroupsOf(ctx context.Context, memberType string, ids []string) (map[string][]scim.GroupRef, error) {
+	return h.h.GroupsOf(ctx, memberType, ids)
+}
+
+func (h *watchedHandler) RemoveMember(ctx context.Context, memberType, id string) error {
+	return h.h.RemoveMember(ctx, memberType, id)
 }

@@ -15,9 +15,14 @@ import (
 // checks conditional requests, projects attributes and writes responses.
 //
 // The server calls a ResourceHandler from many goroutines at once; an
-// implementation must be safe for concurrent use. Resources passed to and
-// returned from a handler belong to the caller: a handler must not keep r
-// or hand out values that share maps or slices with what it stores.
+// implementation must be safe for concurrent use. The server never changes
+// a resource a handler returns, nor any map or slice in it, and reads it
+// after the call returns, without a lock: a handler may return what it
+// keeps, as long as no later write changes that in place (a write stores
+// new values instead, as scimtest.MemoryHandler does). A resource the
+// server passes to Create or Replace is the handler's from then on, to keep
+// or change: the server shares none of its maps or slices with a resource a
+// handler returned.
 //
 // Errors: return an error wrapping ErrNotFound when the resource does not
 // exist, ErrUniqueness when a write would break a uniqueness rule of the

@@ -137,8 +137,16 @@ func Run(t *testing.T, newStore func(t *testing.T) *Store) {
 // of that case; one in a handler serving a request is answered with 500 by
 // the server, which the case reports.
 func TestHandlers(newStore func() (*Store, error)) error {
+	return testHandlers(newStore, "")
+}
+
+// testHandlers runs the case called only, or every case when only is "".
+func testHandlers(newStore func() (*Store, error), only string) error {
 	var errs []error
 	for _, c := range cases {
+		if only != "" && c.name != only {
+			continue
+		}
 		col := &collector{name: c.name}
 		done := make(chan struct{})
 		go func() {
@@ -270,7 +278,7 @@ var (
 	ruleHandlerVersion  = rule{"scim.ResourceHandler, RFC 7644 §3.14", "Replace, Delete and Patch conditioned on a version no longer stored return an error wrapping scim.ErrVersionMismatch and change nothing"}
 	ruleHandlerCAS      = rule{"scim.ResourceHandler, RFC 7644 §3.14", "a conditional Replace is one atomic compare-and-swap: of concurrent Replaces conditioned on one version exactly one succeeds"}
 	ruleHandlerMeta     = rule{"scim.ResourceHandler", "Create assigns the ID and sets Meta.Created, Meta.LastModified and Meta.Version; Replace keeps the ID and Meta.Created and sets a new Meta.Version"}
-	ruleHandlerCopies   = rule{"scim.ResourceHandler", "resources a handler takes and returns share no maps or slices with what it stores: changing them later changes nothing stored"}
+	ruleHandlerSnapshot = rule{"scim.ResourceHandler", "a write never changes a resource the handler returned before, nor a map or slice in it: the server reads it after the call, without a lock"}
 )
 
 // A testCase is one case of the suite, and the attributes it needs.
@@ -315,7 +323,7 @@ var cases = []testCase{
 	{name: "handler-version-mismatch", run: (*suite).testHandlerVersionMismatch},
 	{name: "handler-compare-and-swap", run: (*suite).testHandlerCompareAndSwap},
 	{name: "handler-meta", run: (*suite).testHandlerMeta},
-	{name: "handler-copies", run: (*suite).testHandlerCopies},
+	{name: "handler-snapshots", run: (*suite).testHandlerSnapshots},
 }
 
 // skip checks st, ending the case if it is not a Store the suite can
@@ -2348,100 +2356,110 @@ func (s *suite) setNote(r *resource.Resource, v string) {
 	r.Attributes[s.note] = v
 }
 
-// scribble changes every attribute value of r in place, and its meta.
-func scribble(r *resource.Resource) {
-	if r == nil {
-		return
-	}
-	r.ExternalID = "scribbled"
-	r.Meta.Version = "scribbled"
-	r.Meta.Created = time.Time{}
-	var walk func(v any) any
-	walk = func(v any) any {
-		switch v := v.(type) {
-		case map[string]any:
-			for k, e := range v {
-				v[k] = walk(e)
-			}
-			v["scribbled"] = true
-			return v
-		case []any:
-			for i, e := range v {
-				v[i] = walk(e)
-			}
-			return v
-		case string:
-			return "scribbled"
-		}
-		return v
-	}
-	if r.Attributes != nil {
-		walk(r.Attributes)
-		r.Attributes["nickName"] = "scribbled"
+// snapshots keeps resources a handler returned, each with its JSON as it
+// was returned, to check later that no write changed them.
+type snapshots struct {
+	s    *suite
+	kept []snapshot
+}
+
+type snapshot struct {
+	what string
+	rt   *schema.ResourceType
+	r    *resource.Resource
+	json string
+}
+
+func (sn *snapshots) keep(what string, rt *schema.ResourceType, r *resource.Resource) {
+	if r != nil {
+		sn.kept = append(sn.kept, snapshot{what, rt, r, string(resource.Marshal(rt, r, nil))})
 	}
 }
 
-func (s *suite) testHandlerCopies() {
-	in := s.decode(s.users, s.fullUser("bjensen"))
-	out, err := s.uh.Create(s.ctx, in)
+// check reports every kept resource that changed since it was returned.
+func (sn *snapshots) check(after string) {
+	for _, k := range sn.kept {
+		if got := string(resource.Marshal(k.rt, k.r, nil)); got != k.json {
+			sn.s.errorf(ruleHandlerSnapshot, "the resource %s returned changed after %s:\nthen %s\nnow  %s", k.what, after, k.json, got)
+		}
+	}
+}
+
+func (s *suite) testHandlerSnapshots() {
+	sn := &snapshots{s: s}
+	out, err := s.uh.Create(s.ctx, s.decode(s.users, s.fullUser("bjensen")))
 	if err != nil || out == nil {
 		s.fatalf(ruleHandlerMeta, "Create: resource %s, error %v", describe(out), err)
 	}
 	id := out.ID
-	want := s.stored(id)
-	scribble(in)
-	s.checkStored(ruleHandlerCopies, id, want, "changing the resource given to Create")
-	scribble(out)
-	s.checkStored(ruleHandlerCopies, id, want, "changing the resource Create returned")
+	sn.keep("Create", s.users, out)
 	got, err := s.uh.Get(s.ctx, id)
 	if err != nil || got == nil {
 		s.fatalf(ruleHandlerNotFound, "Get(%q) of a user just created: resource %s, error %v", id, describe(got), err)
 	}
-	scribble(got)
-	s.checkStored(ruleHandlerCopies, id, want, "changing the resource Get returned")
+	sn.keep("Get", s.users, got)
 	page, err := s.uh.List(s.ctx, &scim.Query{StartIndex: 1, Count: 10})
 	if err != nil || page == nil || len(page.Resources) != 1 {
 		s.fatalf(ruleList, "List: page %v, error %v", page, err)
 	}
-	scribble(page.Resources[0])
-	s.checkStored(ruleHandlerCopies, id, want, "changing the resource List returned")
+	sn.keep("List", s.users, page.Resources[0])
 
-	cur, err := s.uh.Get(s.ctx, id)
-	if err != nil || cur == nil {
-		s.fatalf(ruleHandlerNotFound, "Get(%q) of a user just created: resource %s, error %v", id, describe(cur), err)
-	}
-	next := s.replacement(cur, s.fullUser("bjensen"))
+	next := s.replacement(got, s.fullUser("bjensen"))
 	s.setNote(next, "Replaced")
-	rep, err := s.uh.Replace(s.ctx, next, cur.Meta.Version)
+	rep, err := s.uh.Replace(s.ctx, next, got.Meta.Version)
 	if err != nil {
 		s.fatalf(ruleHandlerVersion, "Replace conditioned on the current version: %v", err)
 	}
-	want = s.stored(id)
-	scribble(next)
-	s.checkStored(ruleHandlerCopies, id, want, "changing the resource given to Replace")
-	scribble(rep)
-	s.checkStored(ruleHandlerCopies, id, want, "changing the resource Replace returned")
+	sn.check("a Replace")
+	sn.keep("Replace", s.users, rep)
 	if p, ok := s.uh.(scim.Patcher); ok {
 		body := patchJSON(op("replace", s.note, "Patched"))
 		if v, ok := pruneValue(s.users.Schema.Attribute("emails"), []any{doc{"value": "new@example.com", "type": "other"}}); ok {
 			body = patchJSON(op("add", "emails", v))
 		}
-		ops := s.ops(s.users, body)
-		pr, err := p.Patch(s.ctx, patchReq(id, ops, ""))
+		pr, err := p.Patch(s.ctx, patchReq(id, s.ops(s.users, body), ""))
 		if err != nil {
 			s.fatalf(rulePatchAdd, "Patch: %v", err)
 		}
-		want = s.stored(id)
-		for i := range ops {
-			if m, ok := ops[i].Value.([]any); ok {
-				for _, e := range m {
-					if em, ok := e.(map[string]any); ok {
-						em["value"] = "scribbled"
-					}
-				}
-			}
+		sn.check("a Patch")
+		if pr != nil {
+			sn.keep("Patch", s.users, pr.Resource)
 		}
-		scribble(pr.Resource)
-		s.checkStored(ruleHandlerCopies, id, want, "changing the operations given to Patch, and what it returned")
+	}
+
+	// A group's members, which a store may change in place, one at a time.
+	p, ok := s.gh.(scim.Patcher)
+	if !ok || !s.can("a group's members changed by Patch", s.groups, "members.value") {
+		return
+	}
+	var members []string
+	for i := range 3 {
+		u, err := s.uh.Create(s.ctx, s.decode(s.users, userJSON(fmt.Sprintf("member%d", i))))
+		if err != nil {
+			s.fatalf(ruleHandlerMeta, "Create: %v", err)
+		}
+		members = append(members, u.ID)
+	}
+	g, err := s.gh.Create(s.ctx, s.decode(s.groups, s.groupJSON("Tour Guides", members[0])))
+	if err != nil || g == nil {
+		s.fatalf(ruleHandlerMeta, "Create of a group: resource %s, error %v", describe(g), err)
+	}
+	sn.keep("Create of a group", s.groups, g)
+	for i, body := range []string{
+		patchJSON(op("add", "members", []any{doc{"value": members[1]}})),
+		patchJSON(op("add", "members", []any{doc{"value": members[2]}})),
+		patchJSON(op("remove", fmt.Sprintf("members[value eq %q]", members[0]), nil)),
+		patchJSON(op("remove", "members", []any{doc{"value": members[1]}})),
+		patchJSON(op("add", "members", []any{doc{"value": members[0]}})),
+	} {
+		cur, err := s.gh.Get(s.ctx, g.ID)
+		if err != nil {
+			s.fatalf(ruleHandlerNotFound, "Get of a group: %v", err)
+		}
+		sn.keep(fmt.Sprintf("Get of a group before PATCH %d", i+1), s.groups, cur)
+		if _, err := p.Patch(s.ctx, patchReq(g.ID, s.ops(s.groups, body), "")); err != nil {
+			s.fatalf(rulePatchAdd, "Patch %s of a group: %v", body, err)
+		}
+		sn.check(fmt.Sprintf("PATCH %d of a group, %s", i+1, body))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/scim-go/scim"
@@ -48,7 +49,7 @@ func (h *MemoryHandler) listing(id string) []string {
 	for gid := range h.memberOf[id] {
 		out = append(out, gid)
 	}
-	slices.SortFunc(out, func(a, b string) int { return cmp.Compare(h.seq[a], h.seq[b]) })
+	slices.SortFunc(out, func(a, b string) int { return cmp.Compare(h.byID[a].seq, h.byID[b].seq) })
 	return out
 }
 
@@ -63,7 +64,7 @@ func (h *MemoryHandler) GroupsOf(ctx context.Context, memberType string, ids []s
 	out := make(map[string][]scim.GroupRef)
 	for _, id := range ids {
 		for _, gid := range h.listing(id) {
-			display, _ := h.byID[gid].Attributes["displayName"].(string)
+			display, _ := h.byID[gid].r.Attributes["displayName"].(string)
 			out[id] = append(out[id], scim.GroupRef{ID: gid, Display: display})
 		}
 	}
@@ -80,12 +81,11 @@ func (h *MemoryHandler) RemoveMember(ctx context.Context, memberType, id string)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, gid := range h.listing(id) {
-		stored := h.byID[gid]
-		if stored == nil {
+		e := h.byID[gid]
+		if e == nil {
 			return fmt.Errorf("%s %q: the member index names a resource that is gone", h.rt.Name, gid)
 		}
-		r := stored.Clone()
-		elems := values(r.Attributes[h.members.Name])
+		elems := values(e.r.Attributes[h.members.Name])
 		kept := slices.DeleteFunc(slices.Clone(elems), func(v any) bool {
 			m, _ := v.(map[string]any)
 			t, _ := m["type"].(string)
@@ -94,17 +94,19 @@ func (h *MemoryHandler) RemoveMember(ctx context.Context, memberType, id string)
 		if len(kept) == len(elems) {
 			continue
 		}
+		r := *e.r
+		r.Attributes = maps.Clone(e.r.Attributes)
 		if len(kept) == 0 {
 			delete(r.Attributes, h.members.Name)
 		} else {
 			r.Attributes[h.members.Name] = kept
 		}
-		h.indexRemove(stored)
 		r.Meta.LastModified = h.now()
 		r.Meta.Version = nextVersion(r.Meta.Version)
-		h.byID[gid] = r
-		h.indexAdd(r)
-		delete(h.values, gid)
+		h.indexRemove(e)
+		h.set(e, &r)
+		e.values = nil
+		h.indexAdd(e)
 	}
 	return nil
 }

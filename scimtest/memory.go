@@ -14,6 +14,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"sync"
@@ -45,8 +46,10 @@ import (
 // for tests and examples: a production store hashes passwords with bcrypt,
 // scrypt or Argon2, salted, never with a bare SHA-256.
 //
-// A MemoryHandler is safe for concurrent use. Resources go in and come out
-// as copies, so callers may change what they pass or get.
+// A MemoryHandler is safe for concurrent use. As scim.ResourceHandler
+// allows, it keeps the resources Create and Replace are given, and returns
+// what it stores without copying it: a caller must change neither. A write
+// stores a new resource and never changes one it has returned.
 type MemoryHandler struct {
 	rt      *schema.ResourceType
 	unique  []*schema.Attribute // top-level single-valued attributes with uniqueness
@@ -61,13 +64,11 @@ type MemoryHandler struct {
 	NewID func() string
 
 	mu      sync.RWMutex
-	byID    map[string]*resource.Resource
-	order   []string                          // ids in creation order
-	seq     map[string]uint64                 // id -> creation sequence number
-	created uint64                            // the last sequence number
-	index   map[string]map[string]string      // unique attribute name -> key -> id
-	byExtID map[string][]string               // externalId -> ids, in creation order
-	values  map[string]map[string]*valueIndex // id -> attribute name -> index; see Patch
+	byID    map[string]*entry
+	order   []*entry                     // in creation order
+	created uint64                       // the last sequence number
+	index   map[string]map[string]string // unique attribute name -> key -> id
+	byExtID map[string][]*entry          // externalId -> entries, in creation order
 
 	// members is rt's members attribute, if it has one, and memberOf maps
 	// each member's value to the ids of the resources that list it.
@@ -75,15 +76,26 @@ type MemoryHandler struct {
 	memberOf map[string]map[string]bool
 }
 
+// entry is one stored resource. Once a reader may hold r or view, neither
+// changes: a write puts new ones in the entry.
+type entry struct {
+	r    *resource.Resource // as stored: secret values as digests
+	view *resource.Resource // r as callers get it, without secret values
+	seq  uint64             // creation sequence number
+
+	// values indexes r's multi-valued attributes that Patch changes in
+	// place, by name; see Patch. The slices of those attributes in r are
+	// the entry's own, and out copies them for a caller.
+	values map[string]*valueIndex
+}
+
 // NewMemoryHandler returns an empty MemoryHandler for resources of type rt.
 func NewMemoryHandler(rt *schema.ResourceType) *MemoryHandler {
 	h := &MemoryHandler{
 		rt:      rt,
-		byID:    make(map[string]*resource.Resource),
-		seq:     make(map[string]uint64),
+		byID:    make(map[string]*entry),
 		index:   make(map[string]map[string]string),
-		byExtID: make(map[string][]string),
-		values:  make(map[string]map[string]*valueIndex),
+		byExtID: make(map[string][]*entry),
 		secrets: hasSecrets(rt),
 	}
 	for _, a := range rt.Schema.Attributes {
@@ -102,7 +114,6 @@ var _ scim.ResourceHandler = (*MemoryHandler)(nil)
 
 // Create implements scim.ResourceHandler.
 func (h *MemoryHandler) Create(ctx context.Context, r *resource.Resource) (*resource.Resource, error) {
-	r = r.Clone()
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	r.ID = ""
@@ -117,40 +128,41 @@ func (h *MemoryHandler) Create(ctx context.Context, r *resource.Resource) (*reso
 	now := h.now()
 	r.Meta = resource.Meta{ResourceType: h.rt.Name, Created: now, LastModified: now, Version: nextVersion("")}
 	h.seal(r, nil)
-	h.byID[r.ID] = r
 	h.created++
-	h.seq[r.ID] = h.created
-	h.order = append(h.order, r.ID)
-	h.indexAdd(r)
-	return h.out(r), nil
+	e := &entry{seq: h.created}
+	h.set(e, r)
+	h.byID[r.ID] = e
+	h.order = append(h.order, e)
+	h.indexAdd(e)
+	return h.out(e), nil
 }
 
 // Get implements scim.ResourceHandler.
 func (h *MemoryHandler) Get(ctx context.Context, id string) (*resource.Resource, error) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	r, ok := h.byID[id]
+	e, ok := h.byID[id]
 	if !ok {
 		return nil, fmt.Errorf("%s %q: %w", h.rt.Name, id, scim.ErrNotFound)
 	}
-	return h.out(r), nil
+	return h.out(e), nil
 }
 
 // Replace implements scim.ResourceHandler.
 func (h *MemoryHandler) Replace(ctx context.Context, r *resource.Resource, version string) (*resource.Resource, error) {
-	r = r.Clone()
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	old, ok := h.byID[r.ID]
+	e, ok := h.byID[r.ID]
 	if !ok {
 		return nil, fmt.Errorf("%s %q: %w", h.rt.Name, r.ID, scim.ErrNotFound)
 	}
+	old := e.r
 	if version != "" && version != old.Meta.Version {
 		return nil, fmt.Errorf("%s %q: %w", h.rt.Name, r.ID, scim.ErrVersionMismatch)
 	}
-	h.indexRemove(old)
+	h.indexRemove(e)
 	if err := h.checkUnique(r); err != nil {
-		h.indexAdd(old)
+		h.indexAdd(e)
 		return nil, err
 	}
 	r.Meta = old.Meta
@@ -158,72 +170,82 @@ func (h *MemoryHandler) Replace(ctx context.Context, r *resource.Resource, versi
 	r.Meta.LastModified = h.now()
 	r.Meta.Version = nextVersion(old.Meta.Version)
 	h.seal(r, old)
-	h.byID[r.ID] = r
-	h.indexAdd(r)
-	delete(h.values, r.ID)
-	return h.out(r), nil
+	h.set(e, r)
+	e.values = nil
+	h.indexAdd(e)
+	return h.out(e), nil
 }
 
 // Delete implements scim.ResourceHandler.
 func (h *MemoryHandler) Delete(ctx context.Context, id string, version string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	old, ok := h.byID[id]
+	e, ok := h.byID[id]
 	if !ok {
 		return fmt.Errorf("%s %q: %w", h.rt.Name, id, scim.ErrNotFound)
 	}
-	if version != "" && version != old.Meta.Version {
+	if version != "" && version != e.r.Meta.Version {
 		return fmt.Errorf("%s %q: %w", h.rt.Name, id, scim.ErrVersionMismatch)
 	}
-	h.indexRemove(old)
+	h.indexRemove(e)
 	delete(h.byID, id)
-	delete(h.values, id)
-	if i, found := h.position(h.order, id); found {
+	if i, found := position(h.order, e); found {
 		h.order = slices.Delete(h.order, i, i+1)
 	}
-	delete(h.seq, id)
 	return nil
 }
 
-// List implements scim.ResourceHandler.
+// List implements scim.ResourceHandler. Without a sort it keeps only the
+// page, counting the matches past it.
 func (h *MemoryHandler) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	ids := h.candidates(q)
-	var matched []*resource.Resource
-	if q.Filter == nil && q.Sort == nil {
-		// Page straight from the creation order without touching the rest.
-		page := &scim.Page{TotalResults: len(ids)}
-		start := q.StartIndex - 1
-		if start < len(ids) {
-			for _, id := range ids[start:min(start+q.Count, len(ids))] {
-				page.Resources = append(page.Resources, h.out(h.byID[id]))
+	cands := h.candidates(q)
+	page := &scim.Page{}
+	start := q.StartIndex - 1
+	end := start + min(q.Count, math.MaxInt-start)
+	if q.Sort == nil {
+		if q.Filter == nil {
+			// Page straight from the creation order without touching the rest.
+			page.TotalResults = len(cands)
+			for _, e := range cands[min(start, len(cands)):min(end, len(cands))] {
+				page.Resources = append(page.Resources, h.out(e))
 			}
+			return page, nil
 		}
+		n := 0
+		for _, e := range cands {
+			if !q.Filter.Match(e.r) {
+				continue
+			}
+			if n >= start && n < end {
+				page.Resources = append(page.Resources, h.out(e))
+			}
+			n++
+		}
+		page.TotalResults = n
 		return page, nil
 	}
-	for _, id := range ids {
-		if r := h.byID[id]; q.Filter == nil || q.Filter.Match(r) {
-			matched = append(matched, r)
+	var matched []*resource.Resource
+	byRes := make(map[*resource.Resource]*entry)
+	for _, e := range cands {
+		if q.Filter == nil || q.Filter.Match(e.r) {
+			matched = append(matched, e.r)
+			byRes[e.r] = e
 		}
 	}
-	if q.Sort != nil {
-		slices.SortStableFunc(matched, q.Sort.Compare)
-	}
-	page := &scim.Page{TotalResults: len(matched)}
-	start := q.StartIndex - 1
-	if start < len(matched) {
-		for _, r := range matched[start:min(start+q.Count, len(matched))] {
-			page.Resources = append(page.Resources, h.out(r))
-		}
+	slices.SortStableFunc(matched, q.Sort.Compare)
+	page.TotalResults = len(matched)
+	for _, r := range matched[min(start, len(matched)):min(end, len(matched))] {
+		page.Resources = append(page.Resources, h.out(byRes[r]))
 	}
 	return page, nil
 }
 
-// candidates returns the ids, in creation order, of the resources that may
-// match q's filter: those an index finds for an equality the filter
+// candidates returns the entries, in creation order, of the resources that
+// may match q's filter: those an index finds for an equality the filter
 // requires, or all of them.
-func (h *MemoryHandler) candidates(q *scim.Query) []string {
+func (h *MemoryHandler) candidates(q *scim.Query) []*entry {
 	if q.Filter == nil {
 		return h.order
 	}
@@ -235,8 +257,8 @@ func (h *MemoryHandler) candidates(q *scim.Query) []string {
 	switch path := attr.String(); {
 	case !isString:
 	case path == "id":
-		if _, ok := h.byID[s]; ok {
-			return []string{s}
+		if e, ok := h.byID[s]; ok {
+			return []*entry{e}
 		}
 		return nil
 	case path == "externalId":
@@ -246,7 +268,7 @@ func (h *MemoryHandler) candidates(q *scim.Query) []string {
 			s = foldKey(s)
 		}
 		if id, ok := h.index[path][s]; ok {
-			return []string{id}
+			return []*entry{h.byID[id]}
 		}
 		return nil
 	}
@@ -303,7 +325,8 @@ func (h *MemoryHandler) checkUnique(r *resource.Resource) error {
 	return nil
 }
 
-func (h *MemoryHandler) indexAdd(r *resource.Resource) {
+func (h *MemoryHandler) indexAdd(e *entry) {
+	r := e.r
 	if h.members != nil {
 		for _, v := range values(r.Attributes[h.members.Name]) {
 			h.memberAdd(r.ID, v)
@@ -315,13 +338,14 @@ func (h *MemoryHandler) indexAdd(r *resource.Resource) {
 		}
 	}
 	if r.ExternalID != "" {
-		ids := h.byExtID[r.ExternalID]
-		i, _ := h.position(ids, r.ID)
-		h.byExtID[r.ExternalID] = slices.Insert(ids, i, r.ID)
+		list := h.byExtID[r.ExternalID]
+		i, _ := position(list, e)
+		h.byExtID[r.ExternalID] = slices.Insert(list, i, e)
 	}
 }
 
-func (h *MemoryHandler) indexRemove(r *resource.Resource) {
+func (h *MemoryHandler) indexRemove(e *entry) {
+	r := e.r
 	if h.members != nil {
 		for _, v := range values(r.Attributes[h.members.Name]) {
 			h.memberRemove(r.ID, v)
@@ -332,21 +356,21 @@ func (h *MemoryHandler) indexRemove(r *resource.Resource) {
 			delete(h.index[a.Name], k)
 		}
 	}
-	if ids := h.byExtID[r.ExternalID]; r.ExternalID != "" {
-		ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return id == r.ID })
-		if len(ids) == 0 {
+	if list := h.byExtID[r.ExternalID]; r.ExternalID != "" {
+		list = slices.DeleteFunc(list, func(o *entry) bool { return o == e })
+		if len(list) == 0 {
 			delete(h.byExtID, r.ExternalID)
 		} else {
-			h.byExtID[r.ExternalID] = ids
+			h.byExtID[r.ExternalID] = list
 		}
 	}
 }
 
-// position finds id in ids, which are in creation order, by binary
-// search: where it is, or where it belongs.
-func (h *MemoryHandler) position(ids []string, id string) (int, bool) {
-	return slices.BinarySearchFunc(ids, h.seq[id], func(e string, seq uint64) int {
-		return cmp.Compare(h.seq[e], seq)
+// position finds e in list, which is in creation order, by binary search:
+// where it is, or where it belongs.
+func position(list []*entry, e *entry) (int, bool) {
+	return slices.BinarySearchFunc(list, e.seq, func(o *entry, seq uint64) int {
+		return cmp.Compare(o.seq, seq)
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -306,10 +307,10 @@ func TestMemoryVersions(t *testing.T) {
 		t.Errorf("Create: meta (-want +got):\n%s", diff)
 	}
 
-	if _, err := h.Replace(ctx, v1, "bogus"); !errors.Is(err, scim.ErrVersionMismatch) {
+	if _, err := h.Replace(ctx, v1.Clone(), "bogus"); !errors.Is(err, scim.ErrVersionMismatch) {
 		t.Errorf("Replace with a wrong version: %v, want ErrVersionMismatch", err)
 	}
-	v2, err := h.Replace(ctx, v1, v1.Meta.Version)
+	v2, err := h.Replace(ctx, v1.Clone(), v1.Meta.Version)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,7 +320,7 @@ func TestMemoryVersions(t *testing.T) {
 	if !v2.Meta.Created.Equal(v1.Meta.Created) || !v2.Meta.LastModified.After(v1.Meta.LastModified) {
 		t.Errorf("Replace: meta %+v after %+v", v2.Meta, v1.Meta)
 	}
-	if _, err := h.Replace(ctx, v1, v1.Meta.Version); !errors.Is(err, scim.ErrVersionMismatch) {
+	if _, err := h.Replace(ctx, v1.Clone(), v1.Meta.Version); !errors.Is(err, scim.ErrVersionMismatch) {
 		t.Errorf("Replace with the old version: %v, want ErrVersionMismatch", err)
 	}
 	if err := h.Delete(ctx, v1.ID, v1.Meta.Version); !errors.Is(err, scim.ErrVersionMismatch) {
@@ -328,7 +329,7 @@ func TestMemoryVersions(t *testing.T) {
 	if err := h.Delete(ctx, v1.ID, `W/"`+v2.Meta.Version+`"`); !errors.Is(err, scim.ErrVersionMismatch) {
 		t.Errorf("Delete with the ETag rather than the version: %v, want ErrVersionMismatch", err)
 	}
-	v3, err := h.Replace(ctx, v2, "") // unconditional
+	v3, err := h.Replace(ctx, v2.Clone(), "") // unconditional
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -404,84 +405,105 @@ func fullUser() *resource.Resource {
 	}
 }
 
-// scribble changes every value r holds, in place.
-func scribble(r *resource.Resource) {
-	r.ID = "changed"
-	r.ExternalID = "changed"
-	r.Meta.Version = "changed"
-	a := r.Attributes
-	a["name"].(map[string]any)["givenName"] = "changed"
-	a["emails"].([]any)[0].(map[string]any)["value"] = "changed"
-	a["emails"] = append(a["emails"].([]any), "changed")
-	a["phoneNumbers"].([]map[string]any)[0]["value"] = "changed"
-	a["entitlements"].([]string)[0] = "changed"
-	a[schema.EnterpriseUserURN].(map[string]any)["manager"].(map[string]any)["value"] = "changed"
-	a["title"] = "changed"
-	delete(a, "userName")
-}
-
-func TestMemoryClone(t *testing.T) {
+// TestMemorySnapshots checks that what a MemoryHandler returns, though not
+// a copy, never changes: a write stores a new resource, also when Patch
+// changes a group's members in place.
+func TestMemorySnapshots(t *testing.T) {
 	ctx := context.Background()
-	rt := schema.UserResourceType()
-	h := memHandler(rt)
+	users, groups := schema.UserResourceType(), schema.GroupResourceType()
+	uh, gh := memHandler(users), memHandler(groups)
+	type kept struct {
+		what      string
+		got, then *resource.Resource
+	}
+	var all []kept
+	keep := func(what string, r *resource.Resource, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		all = append(all, kept{what, r, r.Clone()})
+	}
+	check := func(after string) {
+		t.Helper()
+		for _, k := range all {
+			if diff := cmp.Diff(k.then, k.got); diff != "" {
+				t.Errorf("after %s, what %s returned changed (-then +now):\n%s", after, k.what, diff)
+			}
+		}
+	}
+	ops := func(rt *schema.ResourceType, body string) []patch.Operation {
+		t.Helper()
+		ops, err := patch.Parse(rt, []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[`+body+`]}`), patch.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ops
+	}
+
 	in := fullUser()
-	created, err := h.Create(ctx, in)
+	in.Attributes["password"] = "t1meMa$heen"
+	created, err := uh.Create(ctx, in)
+	keep("Create", created, err)
+	got, err := uh.Get(ctx, created.ID)
+	keep("Get", got, err)
+	for _, f := range []string{"", `userName eq "bjensen"`, `title eq null`} {
+		q := &scim.Query{StartIndex: 1, Count: 10}
+		if f != "" {
+			q.Filter = mustCompile(t, users, f)
+		}
+		page, err := uh.List(ctx, q)
+		if err == nil && len(page.Resources) != 1 {
+			t.Fatalf("List %s: %d resources", f, len(page.Resources))
+		}
+		keep("List "+f, page.Resources[0], err)
+	}
+	next := fullUser()
+	next.ID = created.ID
+	next.Attributes["title"] = "Tour Guide"
+	replaced, err := uh.Replace(ctx, next, "")
+	check("Replace")
+	keep("Replace", replaced, err)
+	_, err = uh.Patch(ctx, &scim.PatchRequest{ID: created.ID, Operations: ops(users, `{"op":"replace","path":"name.givenName","value":"Babs"}`)})
+	check("Patch of a user")
+	got, err = uh.Get(ctx, created.ID)
+	keep("Get after Patch", got, err)
+
+	g, err := gh.Create(ctx, &resource.Resource{Attributes: map[string]any{"displayName": "Tour Guides",
+		"members": []any{map[string]any{"value": "m0"}}}})
+	keep("Create of a group", g, err)
+	for i, body := range []string{
+		`{"op":"add","path":"members","value":[{"value":"m1"}]}`,
+		`{"op":"add","path":"members","value":[{"value":"m2"},{"value":"m3"}]}`,
+		`{"op":"remove","path":"members[value eq \"m0\"]"}`,
+		`{"op":"remove","path":"members","value":[{"value":"m2"}]}`,
+		`{"op":"replace","path":"displayName","value":"Guides"}`,
+		`{"op":"add","path":"members","value":[{"value":"m4"}]}`,
+	} {
+		got, err := gh.Get(ctx, g.ID)
+		keep(fmt.Sprintf("Get of a group before PATCH %d", i+1), got, err)
+		if _, err := gh.Patch(ctx, &scim.PatchRequest{ID: g.ID, Operations: ops(groups, body)}); err != nil {
+			t.Fatalf("PATCH %d %s: %v", i+1, body, err)
+		}
+		check(fmt.Sprintf("PATCH %d of a group, %s", i+1, body))
+	}
+	got, err = gh.Get(ctx, g.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := created.Clone()
-	check := func(t *testing.T) {
-		t.Helper()
-		got, err := h.Get(ctx, want.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("stored resource changed (-want +got):\n%s", diff)
-		}
-		checkIndexed(t, h, rt, `userName eq "bjensen"`, `externalId eq "e1"`, `externalId eq "changed"`)
+	var values []string
+	for _, m := range got.Attributes["members"].([]any) {
+		values = append(values, m.(map[string]any)["value"].(string))
 	}
-
-	t.Run("Create input", func(t *testing.T) { scribble(in); check(t) })
-	t.Run("Create result", func(t *testing.T) { scribble(created); check(t) })
-	t.Run("Get result", func(t *testing.T) {
-		got, err := h.Get(ctx, want.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		scribble(got)
-		check(t)
-	})
-	t.Run("List result", func(t *testing.T) {
-		for _, q := range []*scim.Query{
-			{StartIndex: 1, Count: 10},
-			{StartIndex: 1, Count: 10, Filter: mustCompile(t, rt, `userName eq "bjensen"`)},
-			{StartIndex: 1, Count: 10, Filter: mustCompile(t, rt, `title eq null`)},
-		} {
-			page, err := h.List(ctx, q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(page.Resources) != 1 {
-				t.Fatalf("List: %d resources", len(page.Resources))
-			}
-			scribble(page.Resources[0])
-			check(t)
-		}
-	})
-	t.Run("Replace input and result", func(t *testing.T) {
-		r := fullUser()
-		r.ID = want.ID
-		out, err := h.Replace(ctx, r, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		want = out.Clone()
-		scribble(r)
-		check(t)
-		scribble(out)
-		check(t)
-	})
+	slices.Sort(values)
+	if want := []string{"m1", "m3", "m4"}; !slices.Equal(values, want) {
+		t.Errorf("members %v, want %v", values, want)
+	}
+	if err := gh.RemoveMember(ctx, "User", "m3"); err != nil {
+		t.Fatal(err)
+	}
+	keep("Get of a group", got, nil)
+	check("RemoveMember")
 }
 
 func mustCompile(t *testing.T, rt *schema.ResourceType, s string) *filter.Filter {

@@ -3,6 +3,7 @@ package scimtest
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/scim-go/scim"
@@ -18,6 +19,7 @@ var _ scim.Patcher = (*MemoryHandler)(nil)
 type valueIndex struct {
 	pos    map[string]int // value key -> position in the attribute's slice
 	unique bool           // no two values share a key; else the index is not used
+	owned  bool           // the attribute's slice is the entry's own, not shared with a caller
 }
 
 // Patch implements scim.Patcher. Adding values to a multi-valued
@@ -34,15 +36,16 @@ func (h *MemoryHandler) Patch(ctx context.Context, req *scim.PatchRequest) (*sci
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	id, ops := req.ID, req.Operations
-	stored, ok := h.byID[id]
+	e, ok := h.byID[id]
 	if !ok {
 		return nil, fmt.Errorf("%s %q: %w", h.rt.Name, id, scim.ErrNotFound)
 	}
+	stored := e.r
 	if req.Version != "" && req.Version != stored.Meta.Version {
 		return nil, fmt.Errorf("%s %q: %w", h.rt.Name, id, scim.ErrVersionMismatch)
 	}
 	var changes scim.Changes
-	changed, done, err := h.patchInPlace(stored, ops, req.MaxValues, &changes)
+	next, done, err := h.patchInPlace(e, ops, req.MaxValues, &changes)
 	if err != nil {
 		return nil, err
 	}
@@ -65,43 +68,49 @@ func (h *MemoryHandler) Patch(ctx context.Context, req *scim.PatchRequest) (*sci
 			return &scim.PatchResult{Version: stored.Meta.Version, Changes: &changes}, nil
 		}
 		changes = scim.ChangesBetween(h.rt, stored, r)
-		h.indexRemove(stored)
+		h.indexRemove(e)
+		e.r = r // for checkUnique and indexAdd; set below
 		if err := h.checkUnique(r); err != nil {
-			h.indexAdd(stored)
+			e.r = stored
+			h.indexAdd(e)
 			return nil, err
 		}
-		h.byID[id] = r
-		h.indexAdd(r)
-		delete(h.values, id)
-		stored, changed = r, true
+		h.indexAdd(e)
+		e.values = nil
+		next = r
 	}
-	if changed {
-		stored.Meta.LastModified = h.now()
-		stored.Meta.Version = nextVersion(stored.Meta.Version)
+	if next == nil {
+		return &scim.PatchResult{Version: stored.Meta.Version, Changes: &changes}, nil
 	}
-	return &scim.PatchResult{Version: stored.Meta.Version, Changes: &changes}, nil
+	next.Meta.LastModified = h.now()
+	next.Meta.Version = nextVersion(stored.Meta.Version)
+	h.set(e, next)
+	return &scim.PatchResult{Version: next.Meta.Version, Changes: &changes}, nil
 }
 
-// patchInPlace applies ops to stored in place if they are one add or
-// remove of whole values of an optional, top-level, multi-valued complex
-// attribute identified by its "value" sub-attribute. It reports whether it
-// did, and whether that changed anything; an add that would leave more
-// than maxValues values (when positive) is an error, and changes nothing.
-func (h *MemoryHandler) patchInPlace(stored *resource.Resource, ops []patch.Operation, maxValues int, changes *scim.Changes) (changed, done bool, err error) {
+// patchInPlace applies ops to e's resource if they are one add or remove
+// of whole values of an optional, top-level, multi-valued complex
+// attribute identified by its "value" sub-attribute, changing the
+// attribute's slice in place. It reports whether it did, and returns the
+// resource to store if that changed anything; an add that would leave
+// more than maxValues values (when positive) is an error, and changes
+// nothing.
+func (h *MemoryHandler) patchInPlace(e *entry, ops []patch.Operation, maxValues int, changes *scim.Changes) (next *resource.Resource, done bool, err error) {
 	if len(ops) != 1 {
-		return false, false, nil
+		return nil, false, nil
 	}
+	stored := e.r
 	o := &ops[0]
 	a := o.Path.Attr.Attr
 	if a == nil || o.Path.Attr.URN != "" || o.Path.Attr.Sub != nil || o.Path.Sub != nil ||
 		!a.MultiValued || a.Type != schema.Complex || a.Required ||
 		isSecret(a) || slices.ContainsFunc(a.SubAttributes, isSecret) ||
 		a.SubAttribute("value") == nil || a.SubAttribute("primary") != nil {
-		return false, false, nil
+		return nil, false, nil
 	}
-	idx := h.valueIndex(stored, a)
+	idx := h.valueIndex(e, a)
 	if idx == nil {
-		return false, false, nil
+		return nil, false, nil
 	}
 	// Values with a type are told apart by it as well; leave those to
 	// patch.Apply.
@@ -109,11 +118,18 @@ func (h *MemoryHandler) patchInPlace(stored *resource.Resource, ops []patch.Oper
 	for _, v := range values(o.Value) {
 		m, ok := v.(map[string]any)
 		if !ok || m["value"] == nil || m["type"] != nil {
-			return false, false, nil
+			return nil, false, nil
 		}
 		keys = append(keys, valueKey(a, v))
 	}
 	elems, _ := stored.Attributes[a.Name].([]any)
+	// own makes the slice the entry's own before it is changed: a caller
+	// may hold the one stored before the index was built.
+	own := func() {
+		if !idx.owned {
+			elems, idx.owned = slices.Clone(elems), true
+		}
+	}
 	before := len(elems)
 	switch {
 	case o.Op == patch.Add && o.Path.Filter == nil && len(keys) > 0:
@@ -123,9 +139,13 @@ func (h *MemoryHandler) patchInPlace(stored *resource.Resource, ops []patch.Oper
 				fresh[k] = true
 			}
 		}
-		if maxValues > 0 && len(elems)+len(fresh) > maxValues {
-			return false, false, resource.TooManyValues(a.Name, maxValues)
+		if len(fresh) == 0 {
+			return nil, true, nil // the values are there already
 		}
+		if maxValues > 0 && len(elems)+len(fresh) > maxValues {
+			return nil, false, resource.TooManyValues(a.Name, maxValues)
+		}
+		own()
 		for i, v := range values(o.Value) {
 			if fresh[keys[i]] {
 				delete(fresh, keys[i])
@@ -142,30 +162,37 @@ func (h *MemoryHandler) patchInPlace(stored *resource.Resource, ops []patch.Oper
 		// is noTarget, which patch.Apply reports.
 		eq := o.Path.Filter.Equalities()
 		if len(eq) != 1 || eq["value"] == nil {
-			return false, false, nil
+			return nil, false, nil
 		}
 		k := valueKey(a, map[string]any{"value": eq["value"]})
 		if _, ok := idx.pos[k]; !ok {
-			return false, false, nil
+			return nil, false, nil
 		}
+		own()
 		elems = h.removeAt(stored.ID, a, idx, elems, k, changes)
 	case o.Op == patch.Remove && len(keys) > 0:
+		if !slices.ContainsFunc(keys, func(k string) bool { _, ok := idx.pos[k]; return ok }) {
+			return nil, true, nil // the values are not there
+		}
+		own()
 		for _, k := range keys {
 			elems = h.removeAt(stored.ID, a, idx, elems, k, changes)
 		}
 	default:
-		return false, false, nil
+		return nil, false, nil
 	}
 	if len(elems) == before {
-		return false, true, nil // the values were there already, or not there
+		return nil, true, nil
 	}
+	r := *stored
+	r.Attributes = maps.Clone(stored.Attributes)
 	if len(elems) == 0 {
-		delete(stored.Attributes, a.Name)
+		delete(r.Attributes, a.Name)
 	} else {
-		stored.Attributes[a.Name] = elems
+		r.Attributes[a.Name] = elems
 	}
 	changes.Attributes = []string{a.Name}
-	return true, true, nil
+	return &r, true, nil
 }
 
 func values(v any) []any {
@@ -173,26 +200,24 @@ func values(v any) []any {
 	return list
 }
 
-// valueIndex returns the index of stored's values of a, building it if
-// needed, or nil if two values share a key.
-func (h *MemoryHandler) valueIndex(stored *resource.Resource, a *schema.Attribute) *valueIndex {
-	byAttr := h.values[stored.ID]
-	if byAttr == nil {
-		byAttr = make(map[string]*valueIndex)
-		h.values[stored.ID] = byAttr
+// valueIndex returns the index of the values of a in e's resource,
+// building it if needed, or nil if two values share a key.
+func (h *MemoryHandler) valueIndex(e *entry, a *schema.Attribute) *valueIndex {
+	if e.values == nil {
+		e.values = make(map[string]*valueIndex)
 	}
-	idx := byAttr[a.Name]
+	idx := e.values[a.Name]
 	if idx == nil {
-		elems, _ := stored.Attributes[a.Name].([]any)
+		elems, _ := e.r.Attributes[a.Name].([]any)
 		idx = &valueIndex{pos: make(map[string]int, len(elems)), unique: true}
-		for i, e := range elems {
-			k := valueKey(a, e)
+		for i, v := range elems {
+			k := valueKey(a, v)
 			if _, dup := idx.pos[k]; dup {
 				idx.unique = false
 			}
 			idx.pos[k] = i
 		}
-		byAttr[a.Name] = idx
+		e.values[a.Name] = idx
 	}
 	if !idx.unique {
 		return nil

@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -183,12 +185,24 @@ func cloneDigests(v any) any {
 	return v
 }
 
-// strip removes the values of secret attributes from r, a copy about to be
-// returned, and an extension left without attributes.
-func (h *MemoryHandler) strip(r *resource.Resource) *resource.Resource {
-	if !h.secrets {
-		return r
+// set makes r, which no caller holds, what e stores.
+func (h *MemoryHandler) set(e *entry, r *resource.Resource) {
+	e.r, e.view = r, r
+	if h.secrets && h.hasSecretValues(r) {
+		e.view = h.strip(r.Clone())
 	}
+}
+
+// hasSecretValues reports whether r holds a value of a secret attribute.
+func (h *MemoryHandler) hasSecretValues(r *resource.Resource) bool {
+	found := false
+	h.eachSecret(r.Attributes, func(*schema.Attribute, map[string]any) { found = true })
+	return found
+}
+
+// strip removes the values of secret attributes from r, a copy, and an
+// extension left without attributes.
+func (h *MemoryHandler) strip(r *resource.Resource) *resource.Resource {
 	h.eachSecret(r.Attributes, func(a *schema.Attribute, m map[string]any) {
 		delete(m, a.Name)
 	})
@@ -200,9 +214,21 @@ func (h *MemoryHandler) strip(r *resource.Resource) *resource.Resource {
 	return r
 }
 
-// out returns a copy of the stored resource r for a caller.
-func (h *MemoryHandler) out(r *resource.Resource) *resource.Resource {
-	return h.strip(r.Clone())
+// out returns the stored resource of e for a caller: what it stores,
+// except for the attributes Patch changes in place, which it copies.
+func (h *MemoryHandler) out(e *entry) *resource.Resource {
+	v := e.view
+	if len(e.values) == 0 || v != e.r {
+		return v
+	}
+	c := *v
+	c.Attributes = maps.Clone(v.Attributes)
+	for name := range e.values {
+		if l, ok := c.Attributes[name].([]any); ok {
+			c.Attributes[name] = slices.Clone(l)
+		}
+	}
+	return &c
 }
 
 // VerifySecret reports whether value is the value last given to the
@@ -232,11 +258,11 @@ func (h *MemoryHandler) VerifySecret(ctx context.Context, id, path, value string
 	}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	r, ok := h.byID[id]
+	e, ok := h.byID[id]
 	if !ok {
 		return false, fmt.Errorf("%s %q: %w", h.rt.Name, id, scim.ErrNotFound)
 	}
-	m := r.Attributes
+	m := e.r.Attributes
 	if ext != "" {
 		m, _ = m[ext].(map[string]any)
 	}
@@ -254,8 +280,8 @@ func (h *MemoryHandler) dump() string {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	var b strings.Builder
-	for _, id := range h.order {
-		r := h.byID[id]
+	for _, e := range h.order {
+		r := e.r
 		attrs, err := json.Marshal(r.Attributes)
 		if err != nil {
 			attrs = fmt.Append(nil, r.Attributes)
