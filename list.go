@@ -80,11 +80,13 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request, ep *endpoint,
 		buf = strconv.AppendInt(buf, int64(q.StartIndex), 10)
 	}
 	buf = append(buf, `,"Resources":[`...)
+	base := s.baseURL(r)
+	endpoint := s.endpointURL(base, ep)
 	for i, res := range page.Resources {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		buf = resource.AppendJSON(buf, ep.rt, s.present(r, ep, res), proj)
+		buf = resource.AppendJSONAt(buf, ep.rt, s.present(r.Context(), base, ep, res), proj, endpoint)
 	}
 	buf = append(buf, "]}"...)
 	s.writeJSON(w, r, http.StatusOK, buf)
@@ -178,9 +180,27 @@ func appendListCounts(dst []byte, total, items int) []byte {
 
 // writeJSON writes a JSON body in the media type r accepts.
 func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, body []byte) {
+	s.writeTagged(w, r, status, body, "")
+}
+
+// writeTagged writes a JSON body in the media type r accepts, with the
+// ETag of version when that is not "". Its headers share one allocation.
+func (s *Server) writeTagged(w http.ResponseWriter, r *http.Request, status int, body []byte, version string) {
+	var tmp [64]byte
+	b := strconv.AppendInt(tmp[:0], int64(len(body)), 10)
+	n := len(b)
+	if version != "" {
+		b = resource.AppendETag(b, version)
+	}
+	str := string(b)
+	vals := make([]string, 3)
+	vals[0], vals[1], vals[2] = responseType(r), str[:n], str[n:]
 	h := w.Header()
-	h.Set("Content-Type", responseType(r))
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Type"] = vals[0:1:1]
+	h["Content-Length"] = vals[1:2:2]
+	if version != "" {
+		h["Etag"] = vals[2:3:3]
+	}
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		w.Write(body)

@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"mime"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -501,47 +500,40 @@ func (s *Server) writeResource(w http.ResponseWriter, r *http.Request, ep *endpo
 		}
 		res = filled[0]
 	}
-	out := s.present(r, ep, res)
+	base := s.baseURL(r)
+	out := s.present(r.Context(), base, ep, res)
+	endpoint := s.endpointURL(base, ep)
 	bp := bufPool.Get().(*[]byte)
-	buf := resource.AppendJSON((*bp)[:0], ep.rt, out, proj)
-	h := w.Header()
-	if out.Meta.Version != "" {
-		h.Set("ETag", resource.ETag(out.Meta.Version))
-	}
+	buf := resource.AppendJSONAt((*bp)[:0], ep.rt, out, proj, endpoint)
 	if status == http.StatusCreated {
-		h.Set("Location", out.Meta.Location)
+		loc := out.Meta.Location
+		if loc == "" {
+			loc = resource.Location(endpoint, out.ID)
+		}
+		w.Header().Set("Location", loc)
 	}
-	s.writeJSON(w, r, status, buf)
+	s.writeTagged(w, r, status, buf, out.Meta.Version)
 	*bp = buf
 	if cap(buf) <= 64<<10 {
 		bufPool.Put(bp)
 	}
 }
 
-// present returns res with meta.resourceType and meta.location filled in,
-// and the "$ref" of values that point at resources, leaving the handler's
-// value untouched.
-func (s *Server) present(r *http.Request, ep *endpoint, res *resource.Resource) *resource.Resource {
-	var base string
-	if len(ep.refs) > 0 || res.Meta.Location == "" {
-		base = s.baseURL(r)
+// present returns res with the "$ref" of values that point at resources
+// filled in, leaving the handler's value untouched. base is the request's
+// base URL.
+func (s *Server) present(ctx context.Context, base string, ep *endpoint, res *resource.Resource) *resource.Resource {
+	if len(ep.refs) == 0 {
+		return res
 	}
-	out := res
-	if len(ep.refs) > 0 {
-		out = s.fillRefs(r.Context(), base, ep, res)
+	return s.fillRefs(ctx, base, ep, res)
+}
+
+// endpointURL returns the absolute URL of ep's endpoint under base, the
+// request's base URL, for resource.AppendJSONAt.
+func (s *Server) endpointURL(base string, ep *endpoint) string {
+	if base == s.cfg.BaseURL {
+		return ep.url
 	}
-	if res.Meta.ResourceType != "" && res.Meta.Location != "" {
-		return out
-	}
-	if out == res {
-		c := *res
-		out = &c
-	}
-	if out.Meta.ResourceType == "" {
-		out.Meta.ResourceType = ep.rt.Name
-	}
-	if out.Meta.Location == "" {
-		out.Meta.Location = base + ep.rt.Endpoint + "/" + url.PathEscape(res.ID)
-	}
-	return out
+	return base + ep.rt.Endpoint
 }

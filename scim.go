@@ -237,6 +237,8 @@ type endpoint struct {
 	// type, and groups is this type's groups attribute, to fill in.
 	groupEPs []*endpoint
 	groups   *schema.Attribute
+	// url is the endpoint's absolute URL under Config.BaseURL.
+	url string
 }
 
 // NewServer checks cfg and returns a Server for it. It reports an error for
@@ -328,7 +330,7 @@ func NewServer(cfg Config) (*Server, error) {
 			MaxLength:  cfg.MaxFilterLength,
 			MaxDepth:   cfg.MaxFilterDepth,
 			SchemaURNs: e.Type.SchemaURNs(),
-		}, locks: newResourceLocks(), noContent: e.PatchNoContent}
+		}, locks: newResourceLocks(), noContent: e.PatchNoContent, url: cfg.BaseURL + e.Type.Endpoint}
 		s.endpoints = append(s.endpoints, ep)
 		s.mux.HandleFunc(e.Type.Endpoint, s.collection(ep))
 		s.mux.HandleFunc(e.Type.Endpoint+"/{$}", s.collection(ep))

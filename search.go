@@ -290,11 +290,13 @@ func (s *Server) serveRootList(w http.ResponseWriter, r *http.Request, p listPar
 		}
 	}
 	buf := appendListHeader(nil, total, len(items), start)
+	baseURL := s.baseURL(r)
 	for i, it := range items {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		buf = resource.AppendJSON(buf, it.part.ep.rt, s.present(r, it.part.ep, it.res), it.part.proj)
+		ep := it.part.ep
+		buf = resource.AppendJSONAt(buf, ep.rt, s.present(r.Context(), baseURL, ep, it.res), it.part.proj, s.endpointURL(baseURL, ep))
 	}
 	s.writeJSON(w, r, http.StatusOK, append(buf, "]}"...))
 }

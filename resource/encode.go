@@ -1,9 +1,11 @@
 package resource
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"math"
+	"net/url"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -21,6 +23,20 @@ import (
 // that a projection does not change it. meta.version is written as the weak
 // entity tag W/"version".
 func AppendJSON(dst []byte, rt *schema.ResourceType, r *Resource, p *Projection) []byte {
+	return appendResource(dst, rt, r, p, "")
+}
+
+// AppendJSONAt is AppendJSON for a resource served at endpoint, the
+// absolute URL of its resource type's endpoint, such as
+// "https://example.com/scim/v2/Users": where r.Meta leaves them empty, it
+// writes meta.resourceType as rt.Name and meta.location as endpoint, "/"
+// and r.ID escaped as a path segment. A server fills them in so without
+// copying r.
+func AppendJSONAt(dst []byte, rt *schema.ResourceType, r *Resource, p *Projection, endpoint string) []byte {
+	return appendResource(dst, rt, r, p, endpoint)
+}
+
+func appendResource(dst []byte, rt *schema.ResourceType, r *Resource, p *Projection, endpoint string) []byte {
 	dst = append(dst, `{"schemas":[`...)
 	dst = appendString(dst, rt.Schema.ID)
 	for _, e := range rt.Extensions {
@@ -67,8 +83,19 @@ func AppendJSON(dst []byte, rt *schema.ResourceType, r *Resource, p *Projection)
 		}
 		dst = append(dst, '}')
 	}
-	dst = appendMeta(dst, &r.Meta, p)
+	if endpoint == "" {
+		dst = appendMeta(dst, &r.Meta, p, "", "", "")
+	} else {
+		dst = appendMeta(dst, &r.Meta, p, rt.Name, endpoint, r.ID)
+	}
 	return append(dst, '}')
+}
+
+// Location returns the URL of the resource id served at endpoint, the
+// absolute URL of its type's endpoint: endpoint, "/" and id escaped as a
+// path segment.
+func Location(endpoint, id string) string {
+	return endpoint + "/" + url.PathEscape(id)
 }
 
 // Marshal returns the JSON representation of r as AppendJSON writes it.
@@ -296,7 +323,10 @@ func Int64(v any) (int64, bool) {
 	return 0, false
 }
 
-func appendMeta(dst []byte, m *Meta, p *Projection) []byte {
+// appendMeta appends m as the "meta" member, with resourceType and
+// location, where m leaves them empty, from rtName and from endpoint and
+// id (see AppendJSONAt).
+func appendMeta(dst []byte, m *Meta, p *Projection, rtName, endpoint, id string) []byte {
 	ok, include, exclude := p.selected(metaAttr, "")
 	if !ok {
 		return dst
@@ -317,8 +347,8 @@ func appendMeta(dst []byte, m *Meta, p *Projection) []byte {
 		dst = append(dst, `":`...)
 		return true
 	}
-	if m.ResourceType != "" && field("resourceType") {
-		dst = appendString(dst, m.ResourceType)
+	if rt := cmp.Or(m.ResourceType, rtName); rt != "" && field("resourceType") {
+		dst = appendString(dst, rt)
 	}
 	if !m.Created.IsZero() && field("created") {
 		dst = appendSimple(dst, m.Created)
@@ -328,6 +358,14 @@ func appendMeta(dst []byte, m *Meta, p *Projection) []byte {
 	}
 	if m.Location != "" && field("location") {
 		dst = appendString(dst, m.Location)
+	} else if m.Location == "" && endpoint != "" && field("location") {
+		// endpoint + "/" + url.PathEscape(id) as one JSON string.
+		dst = appendString(dst, endpoint)
+		dst = append(dst[:len(dst)-1], '/')
+		mark := len(dst)
+		dst = appendString(dst, url.PathEscape(id))
+		copy(dst[mark:], dst[mark+1:])
+		dst = dst[:len(dst)-1]
 	}
 	if m.Version != "" && field("version") {
 		// ETag(m.Version) as a JSON string, written without allocating.
@@ -348,10 +386,14 @@ func appendMeta(dst []byte, m *Meta, p *Projection) []byte {
 // which meta.version could not carry, and "%" itself are percent-encoded
 // ("%22"), so that different versions always have different tags.
 func ETag(version string) string {
-	b := make([]byte, 0, len(version)+4)
-	b = append(b, `W/"`...)
-	b = appendVersion(b, version, false)
-	return string(append(b, '"'))
+	return string(AppendETag(make([]byte, 0, len(version)+4), version))
+}
+
+// AppendETag appends ETag(version) to dst and returns the extended buffer.
+func AppendETag(dst []byte, version string) []byte {
+	dst = append(dst, `W/"`...)
+	dst = appendVersion(dst, version, false)
+	return append(dst, '"')
 }
 
 // appendVersion appends version with the replacements ETag makes. In JSON,
