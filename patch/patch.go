@@ -47,12 +47,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"strconv"
 	"strings"
 
 	"github.com/scim-go/scim/filter"
 	"github.com/scim-go/scim/internal/clip"
+	"github.com/scim-go/scim/internal/jsonv"
 	"github.com/scim-go/scim/resource"
 	"github.com/scim-go/scim/schema"
 )
@@ -218,13 +218,14 @@ func (e *Error) Error() string {
 // attribute, a remove without a path, or a value that does not fit its
 // target.
 func Parse(rt *schema.ResourceType, body []byte, opt Options) ([]Operation, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var doc map[string]any
-	if err := dec.Decode(&doc); err != nil {
-		return nil, &Error{Index: -1, Type: "invalidSyntax", Msg: "request body is not a JSON object"}
-	}
-	if _, err := dec.Token(); err != io.EOF {
+	v, ok := jsonv.Parse(body)
+	doc, isObject := v.(map[string]any)
+	if !ok || !isObject {
+		// Say what encoding/json says is wrong.
+		dec := json.NewDecoder(bytes.NewReader(body))
+		if err := dec.Decode(new(map[string]any)); err != nil {
+			return nil, &Error{Index: -1, Type: "invalidSyntax", Msg: "request body is not a JSON object"}
+		}
 		return nil, &Error{Index: -1, Type: "invalidSyntax", Msg: "request body has data after the JSON object"}
 	}
 	if name := twice(doc, "schemas", "Operations"); name != "" {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scim-go/scim/internal/jsonv"
 	"github.com/scim-go/scim/schema"
 )
 
@@ -79,6 +80,13 @@ func DecodeElement(a *schema.Attribute, v any, opt DecodeOptions, path string) (
 
 // parseObject parses a JSON object, keeping numbers as json.Number.
 func parseObject(data []byte) (map[string]any, error) {
+	if v, ok := jsonv.Parse(data); ok {
+		if m, ok := v.(map[string]any); ok {
+			return m, nil
+		}
+		return nil, invalidSyntax("", "request body must be a JSON object, found "+kind(v))
+	}
+	// Invalid: encoding/json says why.
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any

@@ -1,0 +1,358 @@
+// Package jsonv parses JSON into the generic values encoding/json decodes
+// into an any with UseNumber (map[string]any, []any, json.Number, string,
+// bool and nil), in one pass and without reflection. Request bodies go
+// through it on every write; it accepts exactly what encoding/json accepts
+// and yields the same values, which its tests check against encoding/json.
+// It reports no error text: for a body it refuses, a caller asks
+// encoding/json why, so that messages stay those clients already see.
+//
+// Object keys and numbers are cut from one copy of the document, which
+// they keep alive; string values are copies of their own, since a store
+// may keep them long after the document is gone.
+package jsonv
+
+import (
+	"encoding/json"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// maxDepth is the nesting at which encoding/json stops, too.
+const maxDepth = 10000
+
+// Parse parses data, one JSON value with optional white space around it,
+// and reports whether it is valid.
+func Parse(data []byte) (any, bool) {
+	p := parser{data: data, src: string(data)}
+	p.space()
+	v, ok := p.value(0)
+	if !ok {
+		return nil, false
+	}
+	p.space()
+	if p.i != len(p.data) {
+		return nil, false
+	}
+	return v, true
+}
+
+type parser struct {
+	data  []byte
+	src   string // data as a string, for keys and numbers
+	i     int
+	buf   []byte   // scratch for strings with escapes
+	elems []any    // scratch for the elements of open arrays
+	keys  []string // and the members of open objects
+	vals  []any
+}
+
+func (p *parser) space() {
+	for p.i < len(p.data) {
+		switch p.data[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+func (p *parser) value(depth int) (any, bool) {
+	if p.i >= len(p.data) {
+		return nil, false
+	}
+	switch c := p.data[p.i]; {
+	case c == '{':
+		return p.object(depth + 1)
+	case c == '[':
+		return p.array(depth + 1)
+	case c == '"':
+		return p.string()
+	case c == 't':
+		return true, p.literal("true")
+	case c == 'f':
+		return false, p.literal("false")
+	case c == 'n':
+		return nil, p.literal("null")
+	case c == '-' || '0' <= c && c <= '9':
+		return p.number()
+	}
+	return nil, false
+}
+
+func (p *parser) literal(word string) bool {
+	if len(p.data)-p.i < len(word) || string(p.data[p.i:p.i+len(word)]) != word {
+		return false
+	}
+	p.i += len(word)
+	return true
+}
+
+func (p *parser) object(depth int) (any, bool) {
+	if depth > maxDepth {
+		return nil, false
+	}
+	p.i++ // {
+	base := len(p.keys)
+	defer func() { p.keys, p.vals = p.keys[:base], p.vals[:base] }()
+	p.space()
+	if p.i < len(p.data) && p.data[p.i] == '}' {
+		p.i++
+		return map[string]any{}, true
+	}
+	for {
+		if p.i >= len(p.data) || p.data[p.i] != '"' {
+			return nil, false
+		}
+		k, ok := p.key()
+		if !ok {
+			return nil, false
+		}
+		p.space()
+		if p.i >= len(p.data) || p.data[p.i] != ':' {
+			return nil, false
+		}
+		p.i++
+		p.space()
+		v, ok := p.value(depth)
+		if !ok {
+			return nil, false
+		}
+		p.keys, p.vals = append(p.keys, k), append(p.vals, v)
+		p.space()
+		if p.i >= len(p.data) {
+			return nil, false
+		}
+		switch p.data[p.i] {
+		case ',':
+			p.i++
+			p.space()
+		case '}':
+			p.i++
+			m := make(map[string]any, len(p.keys)-base)
+			for j, k := range p.keys[base:] {
+				m[k] = p.vals[base+j]
+			}
+			clear(p.vals[base:]) // let the values go with the map
+			return m, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+func (p *parser) array(depth int) (any, bool) {
+	if depth > maxDepth {
+		return nil, false
+	}
+	p.i++ // [
+	base := len(p.elems)
+	defer func() { p.elems = p.elems[:base] }()
+	p.space()
+	if p.i < len(p.data) && p.data[p.i] == ']' {
+		p.i++
+		return []any{}, true
+	}
+	for {
+		v, ok := p.value(depth)
+		if !ok {
+			return nil, false
+		}
+		p.elems = append(p.elems, v)
+		p.space()
+		if p.i >= len(p.data) {
+			return nil, false
+		}
+		switch p.data[p.i] {
+		case ',':
+			p.i++
+			p.space()
+		case ']':
+			p.i++
+			list := make([]any, len(p.elems)-base)
+			copy(list, p.elems[base:])
+			clear(p.elems[base:])
+			return list, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+func (p *parser) number() (any, bool) {
+	d, start := p.data, p.i
+	i := p.i
+	if d[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(d) && d[i] == '0':
+		i++
+	case i < len(d) && '1' <= d[i] && d[i] <= '9':
+		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
+			i++
+		}
+	default:
+		return nil, false
+	}
+	if i < len(d) && d[i] == '.' {
+		i++
+		if i >= len(d) || d[i] < '0' || d[i] > '9' {
+			return nil, false
+		}
+		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
+			i++
+		}
+	}
+	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+		i++
+		if i < len(d) && (d[i] == '+' || d[i] == '-') {
+			i++
+		}
+		if i >= len(d) || d[i] < '0' || d[i] > '9' {
+			return nil, false
+		}
+		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
+			i++
+		}
+	}
+	p.i = i
+	return json.Number(p.src[start:i]), true
+}
+
+// key parses an object's key at p.i, which is '"': cut from p.src unless
+// it has escapes.
+func (p *parser) key() (string, bool) {
+	d := p.data
+	for i := p.i + 1; i < len(d); i++ {
+		c := d[i]
+		if c == '"' {
+			k := p.src[p.i+1 : i]
+			p.i = i + 1
+			return k, true
+		}
+		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+			break
+		}
+	}
+	v, ok := p.string()
+	if !ok {
+		return "", false
+	}
+	return v.(string), true
+}
+
+// string parses a string at p.i, which is '"'. As encoding/json does, it
+// turns a byte of invalid UTF-8 and a lone surrogate escape into U+FFFD.
+func (p *parser) string() (any, bool) {
+	d := p.data
+	i := p.i + 1
+	// The common case: no escapes, no control characters, valid UTF-8.
+	for i < len(d) {
+		c := d[i]
+		if c == '"' {
+			s := string(d[p.i+1 : i])
+			p.i = i + 1
+			return s, true
+		}
+		if c == '\\' || c < 0x20 {
+			break
+		}
+		if c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(d[i:])
+		if r == utf8.RuneError && size == 1 {
+			break
+		}
+		i += size
+	}
+	buf := append(p.buf[:0], d[p.i+1:i]...)
+	for i < len(d) {
+		c := d[i]
+		switch {
+		case c == '"':
+			p.i = i + 1
+			p.buf = buf
+			return string(buf), true
+		case c < 0x20:
+			return nil, false
+		case c == '\\':
+			i++
+			if i >= len(d) {
+				return nil, false
+			}
+			switch d[i] {
+			case '"', '\\', '/':
+				buf = append(buf, d[i])
+			case 'b':
+				buf = append(buf, '\b')
+			case 'f':
+				buf = append(buf, '\f')
+			case 'n':
+				buf = append(buf, '\n')
+			case 'r':
+				buf = append(buf, '\r')
+			case 't':
+				buf = append(buf, '\t')
+			case 'u':
+				r, ok := hex4(d, i+1)
+				if !ok {
+					return nil, false
+				}
+				i += 4
+				if utf16.IsSurrogate(r) {
+					// A high surrogate followed by an escaped low one makes
+					// one character; anything else is U+FFFD.
+					if r2, ok := hex4(d, i+3); ok && i+2 < len(d) && d[i+1] == '\\' && d[i+2] == 'u' {
+						if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+							buf = utf8.AppendRune(buf, dec)
+							i += 6
+							break
+						}
+					}
+					r = utf8.RuneError
+				}
+				buf = utf8.AppendRune(buf, r)
+			default:
+				return nil, false
+			}
+			i++
+		case c < utf8.RuneSelf:
+			buf = append(buf, c)
+			i++
+		default:
+			r, size := utf8.DecodeRune(d[i:])
+			if r == utf8.RuneError && size == 1 {
+				buf = utf8.AppendRune(buf, utf8.RuneError)
+			} else {
+				buf = append(buf, d[i:i+size]...)
+			}
+			i += size
+		}
+	}
+	return nil, false
+}
+
+// hex4 reads the four hexadecimal digits at data[i:].
+func hex4(data []byte, i int) (rune, bool) {
+	if i < 0 || i+4 > len(data) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range data[i : i+4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
