@@ -1,6 +1,8 @@
 package patch
 
 import (
+	"maps"
+
 	"github.com/scim-go/scim/filter"
 	"github.com/scim-go/scim/internal/clip"
 	"github.com/scim-go/scim/resource"
@@ -28,17 +30,48 @@ import (
 //   - a value given "primary": true takes the flag from the others.
 //
 // Apply changes r in place and stops at the first failing operation,
-// returning an *Error; apply to a copy (Resource.Clone) to keep the
-// original when an operation may fail. It does not change ops, which can
-// be applied again, as after a lost conditional write. Required attributes
-// are not checked: call resource.CheckRequired on the result.
+// returning an *Error; use ApplyCopy to keep the original when an
+// operation may fail. It does not change ops, which can be applied again,
+// as after a lost conditional write. Required attributes are not checked:
+// call resource.CheckRequired on the result.
 func Apply(rt *schema.ResourceType, r *resource.Resource, ops []Operation) error {
 	if r.Attributes == nil {
 		r.Attributes = make(map[string]any)
 	}
+	return (&state{r: r}).run(rt, ops)
+}
+
+// ApplyCopy is Apply to a copy of r, which it returns; r is left as it
+// was. The copy shares with r every value the operations leave alone, so
+// that a patch costs what it changes rather than what r holds, and r may
+// be a resource a store keeps and hands out: nothing of r changes.
+func ApplyCopy(rt *schema.ResourceType, r *resource.Resource, ops []Operation) (*resource.Resource, error) {
+	c := *r
+	c.Attributes = make(map[string]any, len(r.Attributes)+1)
+	for k, v := range r.Attributes {
+		c.Attributes[k] = v
+	}
+	st := &state{r: &c, cow: true}
+	if err := st.run(rt, ops); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// state is a resource being patched. With cow set, the maps of its
+// extensions belong to another resource until copied: owned records
+// those copied.
+type state struct {
+	r     *resource.Resource
+	cow   bool
+	owned map[string]bool
+}
+
+func (st *state) run(rt *schema.ResourceType, ops []Operation) error {
+	r := st.r
 	for i := range ops {
 		o := &ops[i]
-		if err := apply(rt, r, o); err != nil {
+		if err := st.apply(rt, o); err != nil {
 			name := o.sent
 			if name == "" {
 				name = string(o.Op)
@@ -54,7 +87,8 @@ func Apply(rt *schema.ResourceType, r *resource.Resource, ops []Operation) error
 	return nil
 }
 
-func apply(rt *schema.ResourceType, r *resource.Resource, o *Operation) *opError {
+func (st *state) apply(rt *schema.ResourceType, o *Operation) *opError {
+	r := st.r
 	p := &o.Path
 	switch {
 	case p.Extension != "":
@@ -79,57 +113,70 @@ func apply(rt *schema.ResourceType, r *resource.Resource, o *Operation) *opError
 	}
 	a := p.Attr.Attr
 	if a.Mutability != schema.Immutable {
-		return applyAttr(r, o)
+		return st.applyAttr(o)
 	}
 	// An immutable attribute can be set while unassigned, but its value
 	// cannot change, whichever path reaches it: a sub-attribute, a value
 	// filter, or a remove by value.
 	value := func() any {
-		if m := container(r, p.Attr, false); m != nil {
+		if m := st.container(p.Attr, false); m != nil {
 			return m[a.Name]
 		}
 		return nil
 	}
 	before := value()
 	if before == nil {
-		return applyAttr(r, o)
+		return st.applyAttr(o)
 	}
 	before = clone(before)
-	if err := applyAttr(r, o); err != nil {
+	if err := st.applyAttr(o); err != nil {
 		return err
 	}
 	if !resource.Equal(a, before, value()) {
 		return immutable(a)
 	}
 	// Equal, but perhaps in another case: keep the value as it was.
-	container(r, p.Attr, false)[a.Name] = before
+	st.container(p.Attr, false)[a.Name] = before
 	return nil
 }
 
 // applyAttr applies an operation on an attribute of the core schema or an
 // extension.
-func applyAttr(r *resource.Resource, o *Operation) *opError {
+func (st *state) applyAttr(o *Operation) *opError {
 	switch {
 	case o.Path.Filter != nil && !o.Path.Attr.Attr.MultiValued:
-		return applySingleFiltered(r, o)
+		return st.applySingleFiltered(o)
 	case o.Path.Filter != nil:
-		return applyFiltered(r, o)
+		return st.applyFiltered(o)
 	case o.Path.Attr.Sub != nil:
-		return applySub(r, o)
+		return st.applySub(o)
 	}
-	return applyWhole(r, o)
+	return st.applyWhole(o)
 }
 
-// container returns the map holding attr: the resource's attributes or its
-// extension's, created when create is set.
-func container(r *resource.Resource, attr filter.Attribute, create bool) map[string]any {
+// container returns the map holding attr, for changing: the resource's
+// attributes or its extension's, created when create is set.
+func (st *state) container(attr filter.Attribute, create bool) map[string]any {
+	r := st.r
 	if attr.URN == "" {
 		return r.Attributes
 	}
 	m, _ := r.Attributes[attr.URN].(map[string]any)
-	if m == nil && create {
+	switch {
+	case m == nil && create:
 		m = make(map[string]any)
 		r.Attributes[attr.URN] = m
+	case m != nil && st.cow && !st.owned[attr.URN]:
+		m = maps.Clone(m)
+		r.Attributes[attr.URN] = m
+	default:
+		return m
+	}
+	if st.cow {
+		if st.owned == nil {
+			st.owned = make(map[string]bool)
+		}
+		st.owned[attr.URN] = true
 	}
 	return m
 }
@@ -140,9 +187,9 @@ func immutable(a *schema.Attribute) *opError {
 
 // applyWhole applies an operation on a whole attribute: "userName",
 // "emails", "name".
-func applyWhole(r *resource.Resource, o *Operation) *opError {
+func (st *state) applyWhole(o *Operation) *opError {
 	a := o.Path.Attr.Attr
-	m := container(r, o.Path.Attr, o.Op != Remove)
+	m := st.container(o.Path.Attr, o.Op != Remove)
 	if m == nil {
 		return nil // removing from an absent extension
 	}
@@ -184,7 +231,7 @@ func applyWhole(r *resource.Resource, o *Operation) *opError {
 		m[a.Name] = primaryFirst(a, next, touched)
 	case a.Type == schema.Complex:
 		obj, _ := cur.(map[string]any)
-		merged, err := merge(a, obj, o.Value.(map[string]any))
+		merged, err := merge(a, maps.Clone(obj), o.Value.(map[string]any))
 		if err != nil {
 			return err
 		}
@@ -200,16 +247,17 @@ func applyWhole(r *resource.Resource, o *Operation) *opError {
 
 // applySub applies an operation on a sub-attribute of a single-valued
 // complex attribute: "name.givenName".
-func applySub(r *resource.Resource, o *Operation) *opError {
+func (st *state) applySub(o *Operation) *opError {
 	a, s := o.Path.Attr.Attr, o.Path.Attr.Sub
 	if a.MultiValued {
 		return &opError{"invalidPath", "select the values of " + a.Name + " with a value filter, as " + a.Name + "[type eq \"work\"]." + s.Name}
 	}
-	m := container(r, o.Path.Attr, o.Op != Remove)
+	m := st.container(o.Path.Attr, o.Op != Remove)
 	if m == nil {
 		return nil
 	}
 	obj, _ := m[a.Name].(map[string]any)
+	obj = maps.Clone(obj) // changed below; the value may be another resource's too
 	if obj == nil {
 		if o.Op == Remove || o.Value == nil {
 			return nil
@@ -252,11 +300,11 @@ func setSub(s *schema.Attribute, obj map[string]any, op Op, v any) *opError {
 // applyFiltered applies an operation on the values of a multi-valued
 // complex attribute that a value filter selects: members[value eq "x"], or
 // a sub-attribute of them: emails[type eq "work"].value.
-func applyFiltered(r *resource.Resource, o *Operation) *opError {
+func (st *state) applyFiltered(o *Operation) *opError {
 	p := &o.Path
 	a := p.Attr.Attr
 	creates := o.Op != Remove && o.Value != nil && o.createOnNoMatch
-	m := container(r, p.Attr, creates)
+	m := st.container(p.Attr, creates)
 	var elems []any
 	if m != nil {
 		elems = list(m[a.Name])
@@ -289,7 +337,7 @@ func applyFiltered(r *resource.Resource, o *Operation) *opError {
 		elems = compact(elems)
 	} else {
 		for _, i := range matches {
-			obj := elems[i].(map[string]any)
+			obj := maps.Clone(elems[i].(map[string]any))
 			var err *opError
 			if p.Sub != nil {
 				err = setSub(p.Sub, obj, o.Op, o.Value)
@@ -325,9 +373,9 @@ func applyFiltered(r *resource.Resource, o *Operation) *opError {
 // applySingleFiltered applies a remove whose value filter selects a
 // single-valued complex attribute, as manager[value eq "26118915"]: the
 // value goes if it matches, and nothing changes otherwise.
-func applySingleFiltered(r *resource.Resource, o *Operation) *opError {
+func (st *state) applySingleFiltered(o *Operation) *opError {
 	a := o.Path.Attr.Attr
-	m := container(r, o.Path.Attr, false)
+	m := st.container(o.Path.Attr, false)
 	obj, _ := m[a.Name].(map[string]any)
 	if obj == nil || !o.Path.Filter.Match(obj) {
 		if o.NoTarget() {
@@ -422,7 +470,9 @@ func primaryFirst(a *schema.Attribute, elems []any, touched []int) []any {
 	}
 	for i, e := range elems {
 		if obj, ok := e.(map[string]any); ok && i != keep && obj["primary"] == true {
+			obj = maps.Clone(obj) // the value may be another resource's too
 			delete(obj, "primary")
+			elems[i] = obj
 		}
 	}
 	return elems

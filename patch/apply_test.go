@@ -916,6 +916,20 @@ func runApply(t *testing.T, tt applyCase) {
 	if diff := cmp.Diff(view(fresh), view(ops)); diff != "" {
 		t.Errorf("Apply changed its operations (-want +got):\n%s", diff)
 	}
+	// ApplyCopy leaves what it is given as it was, and agrees with Apply.
+	shared := before()
+	copied, cerr := patch.ApplyCopy(rt, shared, ops)
+	if diff := cmp.Diff(before(), shared); diff != "" {
+		t.Errorf("ApplyCopy changed the resource it was given (-want +got):\n%s", diff)
+	}
+	if (err == nil) != (cerr == nil) || err != nil && err.Error() != cerr.Error() {
+		t.Errorf("ApplyCopy: error %v; Apply: %v", cerr, err)
+	}
+	if err == nil && cerr == nil {
+		if diff := cmp.Diff(got, copied); diff != "" {
+			t.Errorf("ApplyCopy differs from Apply (-Apply +ApplyCopy):\n%s", diff)
+		}
+	}
 	if tt.err != nil {
 		if err == nil {
 			t.Fatalf("Apply succeeded with %s, want error %v", resource.Marshal(rt, got, nil), tt.err)

@@ -161,6 +161,19 @@ func FuzzPatch(f *testing.F) {
 				if diff := cmp.Diff(tg.stored(), orig); diff != "" {
 					t.Fatalf("%s: Apply changed the original (-want +got):\n%s", tg.rt.Name, diff)
 				}
+				shared := tg.stored()
+				copied, cerr := patch.ApplyCopy(tg.rt, shared, ops)
+				if diff := cmp.Diff(tg.stored(), shared); diff != "" {
+					t.Fatalf("%s: ApplyCopy changed the resource it was given (-want +got):\n%s", tg.rt.Name, diff)
+				}
+				if (err == nil) != (cerr == nil) {
+					t.Fatalf("%s: ApplyCopy error %v, Apply error %v", tg.rt.Name, cerr, err)
+				}
+				if err == nil {
+					if diff := cmp.Diff(r, copied); diff != "" {
+						t.Fatalf("%s: ApplyCopy differs from Apply (-Apply +ApplyCopy):\n%s", tg.rt.Name, diff)
+					}
+				}
 				again, _ := patch.Parse(tg.rt, []byte(body), opt)
 				if diff := cmp.Diff(view(again), view(ops)); diff != "" {
 					t.Fatalf("%s: Apply changed its operations (-want +got):\n%s", tg.rt.Name, diff)

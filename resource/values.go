@@ -18,6 +18,11 @@ import (
 // value and type only, are found by their value's key and then by type.
 // A ValueSet is not safe for concurrent use.
 type ValueSet struct {
+	// small holds the values while there are few, found by comparing
+	// each, which costs less than hashing them.
+	small []indexed
+	big   bool
+
 	a       *schema.Attribute
 	elem    *schema.Attribute // a as single-valued, for resource.Equal
 	vs, ts  *schema.Attribute // a's "value" and "type" sub-attributes, if complex
@@ -63,8 +68,26 @@ func (s *ValueSet) valueOf(v any) (map[string]any, any, bool) {
 	return m, m["value"], true
 }
 
+// smallSet is the number of values up to which a ValueSet compares each.
+const smallSet = 8
+
 // Add records v as the value at index i, after those recorded before.
 func (s *ValueSet) Add(v any, i int) {
+	if !s.big {
+		if len(s.small) < smallSet {
+			s.small = append(s.small, indexed{i, v})
+			return
+		}
+		s.big = true
+		for _, e := range s.small {
+			s.add(e.v, e.i)
+		}
+		s.small = nil
+	}
+	s.add(v, i)
+}
+
+func (s *ValueSet) add(v any, i int) {
 	if m, val, ok := s.valueOf(v); ok {
 		if s.byValue == nil {
 			s.byValue = make(map[string]*valueBucket)
@@ -100,6 +123,14 @@ func (s *ValueSet) Add(v any, i int) {
 // Find returns the index of the first recorded value that is the same as
 // v, or -1.
 func (s *ValueSet) Find(v any) int {
+	if !s.big {
+		for _, e := range s.small {
+			if same(s.a, s.elem, e.v, v) {
+				return e.i
+			}
+		}
+		return -1
+	}
 	if m, val, ok := s.valueOf(v); ok {
 		b := s.byValue[s.key(s.vs, val)]
 		if b == nil {
@@ -236,6 +267,14 @@ func Dedupe(a *schema.Attribute, vals []any) []any {
 		return vals
 	}
 	s := NewValueSet(a)
+	if len(vals) <= smallSet {
+		return s.dedupeSmall(vals)
+	}
+	return s.dedupeHashed(vals)
+}
+
+// dedupeHashed is Dedupe for many values, found by their keys.
+func (s *ValueSet) dedupeHashed(vals []any) []any {
 	seen := make(map[string][]any, len(vals))
 	var out []any
 	for i, v := range vals {
@@ -254,6 +293,30 @@ func Dedupe(a *schema.Attribute, vals []any) []any {
 		}
 		if !dup {
 			seen[k] = append(seen[k], v)
+			if out != nil {
+				out = append(out, v)
+			}
+			continue
+		}
+		if out == nil {
+			out = append(make([]any, 0, len(vals)-1), vals[:i]...)
+		}
+	}
+	if out == nil {
+		return vals
+	}
+	return out
+}
+
+// dedupeSmall is Dedupe for a few values, compared pairwise.
+func (s *ValueSet) dedupeSmall(vals []any) []any {
+	var out []any
+	for i, v := range vals {
+		kept := vals[:i]
+		if out != nil {
+			kept = out
+		}
+		if !slices.ContainsFunc(kept, func(w any) bool { return s.repeats(w, v) }) {
 			if out != nil {
 				out = append(out, v)
 			}

@@ -50,8 +50,8 @@ func (h *MemoryHandler) Patch(ctx context.Context, req *scim.PatchRequest) (*sci
 		return nil, err
 	}
 	if !done {
-		r := stored.Clone()
-		if err := patch.Apply(h.rt, r, ops); err != nil {
+		r, err := patch.ApplyCopy(h.rt, stored, ops)
+		if err != nil {
 			return nil, err
 		}
 		if err := resource.CheckRequired(h.rt, r); err != nil {

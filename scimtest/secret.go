@@ -55,6 +55,23 @@ func digestOf(v any) any {
 	return digest(sha256.Sum256(b))
 }
 
+// sealed reports whether v, a value of a secret attribute, is kept as
+// digests already.
+func sealed(v any) bool {
+	switch v := v.(type) {
+	case nil, digest:
+		return true
+	case []any:
+		for _, e := range v {
+			if !sealed(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
 // isSecret reports whether a's values are never returned, and so are kept
 // as digests.
 func isSecret(a *schema.Attribute) bool {
@@ -132,7 +149,11 @@ func (h *MemoryHandler) seal(r, old *resource.Resource) {
 		return
 	}
 	h.eachSecret(r.Attributes, func(a *schema.Attribute, m map[string]any) {
-		m[a.Name] = digestOf(m[a.Name])
+		// A digest already is left alone: the map may be shared with the
+		// stored resource a patch started from (patch.ApplyCopy).
+		if v := m[a.Name]; !sealed(v) {
+			m[a.Name] = digestOf(v)
+		}
 	})
 	if old == nil {
 		return
