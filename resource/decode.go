@@ -125,13 +125,14 @@ func (d *decoder) resource(m map[string]any) (*Resource, error) {
 	if err := d.schemas(m); err != nil {
 		return nil, err
 	}
-	seen := make(map[string]string, len(m))
+	var seen spellings
+	root := where{obj: m}
 	for k, v := range m {
 		switch {
 		case strings.EqualFold(k, "schemas"), strings.EqualFold(k, "id"), strings.EqualFold(k, "meta"):
 			// schemas was checked above; id and meta are read-only.
 		case strings.EqualFold(k, "externalId"):
-			if err := d.once(seen, "externalId", k, "", ""); err != nil {
+			if err := d.once(&seen, root, "externalId", k, "", ""); err != nil {
 				return nil, err
 			}
 			switch v := v.(type) {
@@ -154,13 +155,13 @@ func (d *decoder) resource(m map[string]any) (*Resource, error) {
 				return nil, invalidValue(d.rt.Schema.ID, "expected an object, found "+kind(v))
 			}
 			for k2, v2 := range obj {
-				if err := d.attribute(r.Attributes, seen, d.rt.Schema, k2, v2, d.rt.Schema.ID+":"); err != nil {
+				if err := d.attribute(r.Attributes, &seen, where{obj: m, nested: true}, d.rt.Schema, k2, v2, d.rt.Schema.ID+":"); err != nil {
 					return nil, err
 				}
 			}
 		default:
 			if ext := d.rt.Extension(k); ext != nil {
-				if err := d.once(seen, ext.ID, k, "", ""); err != nil {
+				if err := d.once(&seen, root, ext.ID, k, "", ""); err != nil {
 					return nil, err
 				}
 				if v == nil {
@@ -171,9 +172,9 @@ func (d *decoder) resource(m map[string]any) (*Resource, error) {
 					return nil, invalidValue(ext.ID, "expected an object, found "+kind(v))
 				}
 				em := make(map[string]any, len(obj))
-				eseen := make(map[string]string, len(obj))
+				var eseen spellings
 				for k2, v2 := range obj {
-					if err := d.attribute(em, eseen, ext, k2, v2, ext.ID+":"); err != nil {
+					if err := d.attribute(em, &eseen, where{obj: obj}, ext, k2, v2, ext.ID+":"); err != nil {
 						return nil, err
 					}
 				}
@@ -182,7 +183,7 @@ func (d *decoder) resource(m map[string]any) (*Resource, error) {
 				}
 				continue
 			}
-			if err := d.attribute(r.Attributes, seen, d.rt.Schema, k, v, ""); err != nil {
+			if err := d.attribute(r.Attributes, &seen, root, d.rt.Schema, k, v, ""); err != nil {
 				return nil, err
 			}
 		}
@@ -230,25 +231,50 @@ func (d *decoder) schemas(m map[string]any) error {
 	return nil
 }
 
-// once records that the canonical name was given, and fails if it was given
-// before under another spelling, as in {"userName": "a", "USERNAME": "b"}.
-// The error's path is parent+sep+canonical. So that the message does not
-// depend on map iteration order, it names the canonical spelling first, or
-// else the spellings in sorted order.
-func (d *decoder) once(seen map[string]string, canonical, key, parent, sep string) error {
-	if prev, ok := seen[canonical]; ok {
+// spellings records the names given in other than their canonical
+// spelling, by canonical name. A name given canonically need not be
+// recorded: one object cannot hold a key twice, so only another spelling
+// can repeat it, and that finds it in the object.
+type spellings map[string]string
+
+// where is the object a name is given in. nested marks the core schema's
+// attributes given under its URN, which may repeat one given at the top
+// level, obj.
+type where struct {
+	obj    map[string]any
+	nested bool
+}
+
+// once records that the canonical name was given as key, and fails if it
+// was given before under another spelling, as in {"userName": "a",
+// "USERNAME": "b"}. The error's path is parent+sep+canonical. So that the
+// message does not depend on map iteration order, it names the canonical
+// spelling first, or else the spellings in sorted order.
+func (d *decoder) once(seen *spellings, in where, canonical, key, parent, sep string) error {
+	prev, dup := (*seen)[canonical]
+	if !dup && (key != canonical || in.nested) {
+		if _, ok := in.obj[canonical]; ok {
+			prev, dup = canonical, true
+		}
+	}
+	if dup {
 		if key == canonical || prev != canonical && key < prev {
 			prev, key = key, prev
 		}
 		return invalidSyntax(parent+sep+canonical, "given twice, as "+quote(prev)+" and "+quote(key))
 	}
-	seen[canonical] = key
+	if key != canonical || in.nested {
+		if *seen == nil {
+			*seen = make(spellings)
+		}
+		(*seen)[canonical] = key
+	}
 	return nil
 }
 
 // attribute decodes the value v of the attribute named key of schema s into
 // dst under its canonical name. prefix is put before the name in error paths.
-func (d *decoder) attribute(dst map[string]any, seen map[string]string, s *schema.Schema, key string, v any, prefix string) error {
+func (d *decoder) attribute(dst map[string]any, seen *spellings, in where, s *schema.Schema, key string, v any, prefix string) error {
 	a := s.Attribute(key)
 	if a == nil {
 		if d.opt.Strict {
@@ -262,7 +288,7 @@ func (d *decoder) attribute(dst map[string]any, seen map[string]string, s *schem
 	if s == d.rt.Schema {
 		parent = ""
 	}
-	if err := d.once(seen, a.Name, key, parent, ""); err != nil {
+	if err := d.once(seen, in, a.Name, key, parent, ""); err != nil {
 		return err
 	}
 	if a.Mutability == schema.ReadOnly {
@@ -334,7 +360,7 @@ func (d *decoder) single(a *schema.Attribute, v any, path string) (any, error) {
 			return nil, invalidValue(path, "expected an object, found "+kind(v))
 		}
 		out := make(map[string]any, len(obj))
-		seen := make(map[string]string, len(obj))
+		var seen spellings
 		for k, sv := range obj {
 			sa := a.SubAttribute(k)
 			if sa == nil {
@@ -343,7 +369,7 @@ func (d *decoder) single(a *schema.Attribute, v any, path string) (any, error) {
 				}
 				continue
 			}
-			if err := d.once(seen, sa.Name, k, path, "."); err != nil {
+			if err := d.once(&seen, where{obj: obj}, sa.Name, k, path, "."); err != nil {
 				return nil, err
 			}
 			if sa.Mutability == schema.ReadOnly {

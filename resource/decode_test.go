@@ -682,6 +682,16 @@ func TestDecodeErrors(t *testing.T) {
 			want: &resource.Error{Type: "invalidSyntax", Path: "userName", Msg: `given twice, as "userName" and "UserName"`},
 		},
 		{
+			name: "attribute given twice canonically, once under the core URN",
+			body: `{` + userSchemas + `,"userName":"a","urn:ietf:params:scim:schemas:core:2.0:User":{"userName":"b"}}`,
+			want: &resource.Error{Type: "invalidSyntax", Path: "userName", Msg: `given twice, as "userName" and "userName"`},
+		},
+		{
+			name: "attribute given twice under the core URN, at the top level as well",
+			body: `{` + userSchemas + `,"USERNAME":"a","urn:ietf:params:scim:schemas:core:2.0:User":{"displayName":"x","userName":"b"}}`,
+			want: &resource.Error{Type: "invalidSyntax", Path: "userName", Msg: `given twice, as "userName" and "USERNAME"`},
+		},
+		{
 			name: "externalId given twice",
 			body: `{` + userSchemas + `,"userName":"a","externalId":"1","EXTERNALID":"2"}`,
 			want: &resource.Error{Type: "invalidSyntax", Path: "externalId", Msg: `given twice, as "externalId" and "EXTERNALID"`},
