@@ -206,7 +206,7 @@ func (s *Server) removeMemberByPatch(ctx context.Context, g *endpoint, id string
 	}
 	for _, gid := range groups {
 		if p, ok := g.h.(Patcher); ok {
-			_, err = p.Patch(ctx, &PatchRequest{ID: gid, Operations: ops, MaxValues: s.cfg.MaxValues})
+			_, err = p.Patch(ctx, &PatchRequest{ID: gid, Operations: ops, MaxValues: s.cfg.MaxValues, Changes: s.cfg.OnEvent != nil})
 		} else {
 			_, err = s.update(ctx, g, gid, "", Patched, func(stored *resource.Resource) (*resource.Resource, error) {
 				res := stored.Clone()

@@ -137,6 +137,11 @@ type PatchRequest struct {
 	// resource may hold once patched (Config.MaxValues). Patch must refuse
 	// operations that would leave more, as resource.CheckValues does.
 	MaxValues int
+
+	// Changes says the server sends events (Config.OnEvent) and so reads
+	// PatchResult.Changes. A store that works them out at a cost may
+	// skip that when it is false.
+	Changes bool
 }
 
 // PatchResult is what Patcher.Patch reports of a PATCH it applied.

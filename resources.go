@@ -212,7 +212,7 @@ func (s *Server) patchNatively(r *http.Request, ep *endpoint, p Patcher, id stri
 		return nil, err
 	}
 	defer unlock()
-	res, err := p.Patch(r.Context(), &PatchRequest{ID: id, Operations: ops, Version: version, MaxValues: s.cfg.MaxValues})
+	res, err := p.Patch(r.Context(), &PatchRequest{ID: id, Operations: ops, Version: version, MaxValues: s.cfg.MaxValues, Changes: s.cfg.OnEvent != nil})
 	if errors.Is(err, ErrVersionMismatch) && version != "" {
 		var e *Error
 		if !errors.As(err, &e) {

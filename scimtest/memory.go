@@ -51,9 +51,10 @@ import (
 // what it stores without copying it: a caller must change neither. A write
 // stores a new resource and never changes one it has returned.
 type MemoryHandler struct {
-	rt      *schema.ResourceType
-	unique  []*schema.Attribute // top-level single-valued attributes with uniqueness
-	secrets bool                // rt has write-only or never-returned attributes
+	rt          *schema.ResourceType
+	unique      []*schema.Attribute // top-level single-valued attributes with uniqueness
+	secrets     bool                // rt has write-only or never-returned attributes
+	secretPaths []secretPath        // where they are
 
 	// Now returns the time written to meta.created and meta.lastModified.
 	// Nil means the current time in UTC. Set it before first use.
@@ -92,12 +93,13 @@ type entry struct {
 // NewMemoryHandler returns an empty MemoryHandler for resources of type rt.
 func NewMemoryHandler(rt *schema.ResourceType) *MemoryHandler {
 	h := &MemoryHandler{
-		rt:      rt,
-		byID:    make(map[string]*entry),
-		index:   make(map[string]map[string]string),
-		byExtID: make(map[string][]*entry),
-		secrets: hasSecrets(rt),
+		rt:          rt,
+		byID:        make(map[string]*entry),
+		index:       make(map[string]map[string]string),
+		byExtID:     make(map[string][]*entry),
+		secretPaths: secretPaths(rt),
 	}
+	h.secrets = len(h.secretPaths) > 0
 	for _, a := range rt.Schema.Attributes {
 		if a.Uniqueness != schema.UniquenessNone && !a.MultiValued && a.Type != schema.Complex {
 			h.unique = append(h.unique, a)

@@ -65,9 +65,11 @@ func (h *MemoryHandler) Patch(ctx context.Context, req *scim.PatchRequest) (*sci
 		h.seal(r, nil)
 		if resource.Identical(r, stored) {
 			// Nothing changed: keep the version (RFC 7644 §3.5.2.1).
-			return &scim.PatchResult{Version: stored.Meta.Version, Changes: &changes}, nil
+			return &scim.PatchResult{Version: stored.Meta.Version, Changes: report(req, &changes)}, nil
 		}
-		changes = scim.ChangesBetween(h.rt, stored, r)
+		if req.Changes {
+			changes = scim.ChangesBetween(h.rt, stored, r)
+		}
 		h.indexRemove(e)
 		e.r = r // for checkUnique and indexAdd; set below
 		if err := h.checkUnique(r); err != nil {
@@ -80,12 +82,12 @@ func (h *MemoryHandler) Patch(ctx context.Context, req *scim.PatchRequest) (*sci
 		next = r
 	}
 	if next == nil {
-		return &scim.PatchResult{Version: stored.Meta.Version, Changes: &changes}, nil
+		return &scim.PatchResult{Version: stored.Meta.Version, Changes: report(req, &changes)}, nil
 	}
 	next.Meta.LastModified = h.now()
 	next.Meta.Version = nextVersion(stored.Meta.Version)
 	h.set(e, next)
-	return &scim.PatchResult{Version: next.Meta.Version, Changes: &changes}, nil
+	return &scim.PatchResult{Version: next.Meta.Version, Changes: report(req, &changes)}, nil
 }
 
 // patchInPlace applies ops to e's resource if they are one add or remove
@@ -193,6 +195,14 @@ func (h *MemoryHandler) patchInPlace(e *entry, ops []patch.Operation, maxValues 
 	}
 	changes.Attributes = []string{a.Name}
 	return &r, true, nil
+}
+
+// report returns c if the server asked for the changes, else nil.
+func report(req *scim.PatchRequest, c *scim.Changes) *scim.Changes {
+	if !req.Changes {
+		return nil
+	}
+	return c
 }
 
 func values(v any) []any {

@@ -78,54 +78,63 @@ func isSecret(a *schema.Attribute) bool {
 	return a.Returned == schema.ReturnedNever || a.Mutability == schema.WriteOnly
 }
 
-// hasSecrets reports whether any attribute or sub-attribute of rt is
-// secret.
-func hasSecrets(rt *schema.ResourceType) bool {
-	var found func(attrs []*schema.Attribute) bool
-	found = func(attrs []*schema.Attribute) bool {
+// secretPath is where values of a secret attribute are: attribute a of
+// the core schema or of extension ext, or sub-attribute a of parent.
+type secretPath struct {
+	ext    string
+	parent *schema.Attribute
+	a      *schema.Attribute
+}
+
+// secretPaths returns where rt's secret attributes are.
+func secretPaths(rt *schema.ResourceType) []secretPath {
+	var out []secretPath
+	add := func(ext string, attrs []*schema.Attribute) {
 		for _, a := range attrs {
-			if isSecret(a) || found(a.SubAttributes) {
-				return true
+			switch {
+			case isSecret(a):
+				out = append(out, secretPath{ext: ext, a: a})
+			case a.Type == schema.Complex:
+				for _, sa := range a.SubAttributes {
+					if isSecret(sa) {
+						out = append(out, secretPath{ext: ext, parent: a, a: sa})
+					}
+				}
 			}
 		}
-		return false
 	}
-	if found(rt.Schema.Attributes) {
-		return true
-	}
+	add("", rt.Schema.Attributes)
 	for _, e := range rt.Extensions {
-		if found(e.Schema.Attributes) {
-			return true
-		}
+		add(e.Schema.ID, e.Schema.Attributes)
 	}
-	return false
+	return out
 }
 
 // eachSecret calls f with every secret attribute that attrs, the
 // attributes of a resource of h's type, hold a value for, and the map that
 // holds it. f may change or delete the value.
 func (h *MemoryHandler) eachSecret(attrs map[string]any, f func(a *schema.Attribute, m map[string]any)) {
-	var walk func(as []*schema.Attribute, m map[string]any)
-	walk = func(as []*schema.Attribute, m map[string]any) {
-		for _, a := range as {
-			v, ok := m[a.Name]
-			switch {
-			case !ok:
-			case isSecret(a):
-				f(a, m)
-			case a.Type == schema.Complex:
-				for _, e := range elems(v) {
-					if sub, ok := e.(map[string]any); ok {
-						walk(a.SubAttributes, sub)
-					}
+	for _, p := range h.secretPaths {
+		m := attrs
+		if p.ext != "" {
+			m, _ = attrs[p.ext].(map[string]any)
+		}
+		if p.parent == nil {
+			if _, ok := m[p.a.Name]; ok {
+				f(p.a, m)
+			}
+			continue
+		}
+		v, ok := m[p.parent.Name]
+		if !ok {
+			continue
+		}
+		for _, e := range elems(v) {
+			if sub, ok := e.(map[string]any); ok {
+				if _, ok := sub[p.a.Name]; ok {
+					f(p.a, sub)
 				}
 			}
-		}
-	}
-	walk(h.rt.Schema.Attributes, attrs)
-	for _, e := range h.rt.Extensions {
-		if m, ok := attrs[e.Schema.ID].(map[string]any); ok {
-			walk(e.Schema.Attributes, m)
 		}
 	}
 }
