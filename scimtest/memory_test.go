@@ -650,8 +650,9 @@ func TestMemoryConcurrent(t *testing.T) {
 					mu.Lock()
 					created++
 					mu.Unlock()
-					r.Attributes["title"] = "t"
-					if _, err := h.Replace(ctx, r, r.Meta.Version); err != nil {
+					next := r.Clone() // r is what the handler keeps
+					next.Attributes["title"] = "t"
+					if _, err := h.Replace(ctx, next, r.Meta.Version); err != nil {
 						t.Error(err)
 					}
 				} else if !errors.Is(err, scim.ErrUniqueness) {
