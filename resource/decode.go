@@ -52,7 +52,7 @@ func Decode(rt *schema.ResourceType, data []byte, opt DecodeOptions) (*Resource,
 	if err != nil {
 		return nil, err
 	}
-	d := decoder{rt: rt, opt: opt}
+	d := decoder{rt: rt, opt: opt, reuse: true}
 	return d.resource(m)
 }
 
@@ -65,7 +65,7 @@ func Decode(rt *schema.ResourceType, data []byte, opt DecodeOptions) (*Resource,
 // not fit a.
 func DecodeValue(a *schema.Attribute, v any, opt DecodeOptions, path string) (any, error) {
 	d := decoder{opt: opt}
-	return d.value(a, v, path)
+	return d.value(a, v, loc{attr: path})
 }
 
 // DecodeElement is DecodeValue for one value of a multi-valued attribute:
@@ -75,7 +75,7 @@ func DecodeElement(a *schema.Attribute, v any, opt DecodeOptions, path string) (
 		return nil, invalidValue(path, "expected "+typeText(a)+", found an array")
 	}
 	d := decoder{opt: opt}
-	return d.single(a, v, path)
+	return d.single(a, v, loc{attr: path})
 }
 
 // parseObject parses a JSON object, keeping numbers as json.Number.
@@ -118,6 +118,32 @@ func jsonErrorText(err error) string {
 type decoder struct {
 	rt  *schema.ResourceType
 	opt DecodeOptions
+	// reuse lets the decoder keep the objects and arrays of its input,
+	// rewritten in place, rather than build new ones: Decode's input is
+	// its own parse, which nothing else holds.
+	reuse bool
+}
+
+// loc is the path of a value in errors, built only for an error:
+// prefix (a schema URN and ":", or ""), attr, and "." and sub when sub is
+// not "".
+type loc struct {
+	prefix, attr, sub string
+}
+
+func (l loc) String() string {
+	if l.sub == "" {
+		return l.prefix + l.attr
+	}
+	return l.prefix + l.attr + "." + l.sub
+}
+
+// child returns the location of sub-attribute name of l.
+func (l loc) child(name string) loc {
+	if l.sub != "" {
+		return loc{attr: l.String(), sub: name} // deeper than RFC 7643 goes
+	}
+	return loc{prefix: l.prefix, attr: l.attr, sub: name}
 }
 
 func (d *decoder) resource(m map[string]any) (*Resource, error) {
@@ -132,7 +158,7 @@ func (d *decoder) resource(m map[string]any) (*Resource, error) {
 		case strings.EqualFold(k, "schemas"), strings.EqualFold(k, "id"), strings.EqualFold(k, "meta"):
 			// schemas was checked above; id and meta are read-only.
 		case strings.EqualFold(k, "externalId"):
-			if err := d.once(&seen, root, "externalId", k, "", ""); err != nil {
+			if err := d.once(&seen, root, "externalId", k, loc{}, ""); err != nil {
 				return nil, err
 			}
 			switch v := v.(type) {
@@ -161,7 +187,7 @@ func (d *decoder) resource(m map[string]any) (*Resource, error) {
 			}
 		default:
 			if ext := d.rt.Extension(k); ext != nil {
-				if err := d.once(&seen, root, ext.ID, k, "", ""); err != nil {
+				if err := d.once(&seen, root, ext.ID, k, loc{}, ""); err != nil {
 					return nil, err
 				}
 				if v == nil {
@@ -171,14 +197,11 @@ func (d *decoder) resource(m map[string]any) (*Resource, error) {
 				if !ok {
 					return nil, invalidValue(ext.ID, "expected an object, found "+kind(v))
 				}
-				em := make(map[string]any, len(obj))
-				var eseen spellings
-				for k2, v2 := range obj {
-					if err := d.attribute(em, &eseen, where{obj: obj}, ext, k2, v2, ext.ID+":"); err != nil {
-						return nil, err
-					}
+				em, err := d.object(obj, loc{prefix: ext.ID + ":"}, nil, ext)
+				if err != nil {
+					return nil, err
 				}
-				if len(em) > 0 {
+				if em != nil {
 					r.Attributes[ext.ID] = em
 				}
 				continue
@@ -250,7 +273,7 @@ type where struct {
 // "USERNAME": "b"}. The error's path is parent+sep+canonical. So that the
 // message does not depend on map iteration order, it names the canonical
 // spelling first, or else the spellings in sorted order.
-func (d *decoder) once(seen *spellings, in where, canonical, key, parent, sep string) error {
+func (d *decoder) once(seen *spellings, in where, canonical, key string, parent loc, sep string) error {
 	prev, dup := (*seen)[canonical]
 	if !dup && (key != canonical || in.nested) {
 		if _, ok := in.obj[canonical]; ok {
@@ -261,7 +284,7 @@ func (d *decoder) once(seen *spellings, in where, canonical, key, parent, sep st
 		if key == canonical || prev != canonical && key < prev {
 			prev, key = key, prev
 		}
-		return invalidSyntax(parent+sep+canonical, "given twice, as "+quote(prev)+" and "+quote(key))
+		return invalidSyntax(parent.String()+sep+canonical, "given twice, as "+quote(prev)+" and "+quote(key))
 	}
 	if key != canonical || in.nested {
 		if *seen == nil {
@@ -288,13 +311,13 @@ func (d *decoder) attribute(dst map[string]any, seen *spellings, in where, s *sc
 	if s == d.rt.Schema {
 		parent = ""
 	}
-	if err := d.once(seen, in, a.Name, key, parent, ""); err != nil {
+	if err := d.once(seen, in, a.Name, key, loc{prefix: parent}, ""); err != nil {
 		return err
 	}
 	if a.Mutability == schema.ReadOnly {
 		return nil
 	}
-	val, err := d.value(a, v, prefix+a.Name)
+	val, err := d.value(a, v, loc{prefix: prefix, attr: a.Name})
 	if err != nil {
 		return err
 	}
@@ -304,27 +327,33 @@ func (d *decoder) attribute(dst map[string]any, seen *spellings, in where, s *sc
 	return nil
 }
 
-// value decodes v for attribute a, returning nil when it is unassigned.
-func (d *decoder) value(a *schema.Attribute, v any, path string) (any, error) {
+// value decodes v for attribute a, at l, returning nil when it is
+// unassigned.
+func (d *decoder) value(a *schema.Attribute, v any, l loc) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
 	if !a.MultiValued {
 		if _, ok := v.([]any); ok {
-			return nil, invalidValue(path, "expected "+typeText(a)+", found an array")
+			return nil, invalidValue(l.String(), "expected "+typeText(a)+", found an array")
 		}
-		return d.single(a, v, path)
+		return d.single(a, v, l)
 	}
 	list, ok := v.([]any)
 	if !ok {
 		list = []any{v}
 	}
 	if d.opt.MaxValues > 0 && len(list) > d.opt.MaxValues {
-		return nil, TooManyValues(path, d.opt.MaxValues)
+		return nil, TooManyValues(l.String(), d.opt.MaxValues)
 	}
-	out := make([]any, 0, len(list))
+	var out []any
+	if d.reuse {
+		out = list[:0] // written no faster than read
+	} else {
+		out = make([]any, 0, len(list))
+	}
 	for _, e := range list {
-		val, err := d.single(a, e, path)
+		val, err := d.single(a, e, l)
 		if err != nil {
 			return nil, err
 		}
@@ -338,7 +367,7 @@ func (d *decoder) value(a *schema.Attribute, v any, path string) (any, error) {
 	for _, val := range out {
 		if m, ok := val.(map[string]any); ok && m["primary"] == true {
 			if primary {
-				return nil, invalidValue(path, "more than one value has \"primary\" set to true")
+				return nil, invalidValue(l.String(), "more than one value has \"primary\" set to true")
 			}
 			primary = true
 		}
@@ -349,46 +378,106 @@ func (d *decoder) value(a *schema.Attribute, v any, path string) (any, error) {
 	return out, nil
 }
 
-// single decodes one value of attribute a.
-func (d *decoder) single(a *schema.Attribute, v any, path string) (any, error) {
+// single decodes one value of attribute a, at l.
+func (d *decoder) single(a *schema.Attribute, v any, l loc) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
 	if a.Type == schema.Complex {
 		obj, ok := v.(map[string]any)
 		if !ok {
-			return nil, invalidValue(path, "expected an object, found "+kind(v))
+			return nil, invalidValue(l.String(), "expected an object, found "+kind(v))
 		}
-		out := make(map[string]any, len(obj))
-		var seen spellings
-		for k, sv := range obj {
-			sa := a.SubAttribute(k)
-			if sa == nil {
-				if d.opt.Strict {
-					return nil, invalidSyntax(path+"."+k, "not a sub-attribute of "+quote(a.Name))
-				}
-				continue
-			}
-			if err := d.once(&seen, where{obj: obj}, sa.Name, k, path, "."); err != nil {
-				return nil, err
-			}
-			if sa.Mutability == schema.ReadOnly {
-				continue
-			}
-			val, err := d.value(sa, sv, path+"."+sa.Name)
-			if err != nil {
-				return nil, err
-			}
-			if val != nil {
-				out[sa.Name] = val
-			}
-		}
-		if len(out) == 0 {
-			return nil, nil
+		out, err := d.object(obj, l, a, nil)
+		if out == nil || err != nil {
+			return nil, err
 		}
 		return out, nil
 	}
-	return Coerce(a, v, !d.opt.Strict, path)
+	return coerceAt(a, v, !d.opt.Strict, l)
+}
+
+// object decodes obj: the value of the complex attribute parent at l, or
+// the object of extension ext, whose URN and ":" is l.prefix. It returns
+// nil for an object left without members.
+func (d *decoder) object(obj map[string]any, l loc, parent *schema.Attribute, ext *schema.Schema) (map[string]any, error) {
+	sub := parent != nil // members are sub-attributes, not an extension's attributes
+	find := func(name string) *schema.Attribute {
+		if sub {
+			return parent.SubAttribute(name)
+		}
+		return ext.Attribute(name)
+	}
+	at := func(name string) loc {
+		if sub {
+			return l.child(name)
+		}
+		return loc{prefix: l.prefix, attr: name}
+	}
+	out := obj
+	if !d.reuse {
+		out = make(map[string]any, len(obj))
+	}
+	// In place, names to drop or respell wait until the loop is done, so
+	// that once still sees every name given.
+	type change struct {
+		from, to string
+		v        any
+	}
+	var later []change
+	var seen spellings
+	for k, sv := range obj {
+		sa := find(k)
+		if sa == nil {
+			if d.opt.Strict && sub {
+				return nil, invalidSyntax(at(k).String(), "not a sub-attribute of "+quote(parent.Name))
+			}
+			if d.opt.Strict {
+				return nil, invalidSyntax(at(k).String(), "not defined by schema "+ext.ID)
+			}
+			later = append(later, change{from: k})
+			continue
+		}
+		var err error
+		if sub {
+			err = d.once(&seen, where{obj: obj}, sa.Name, k, l, ".")
+		} else {
+			err = d.once(&seen, where{obj: obj}, sa.Name, k, loc{prefix: l.prefix}, "")
+		}
+		if err != nil {
+			return nil, err
+		}
+		var val any
+		if sa.Mutability != schema.ReadOnly {
+			if val, err = d.value(sa, sv, at(sa.Name)); err != nil {
+				return nil, err
+			}
+		}
+		switch {
+		case !d.reuse:
+			if val != nil {
+				out[sa.Name] = val
+			}
+		case val != nil && k == sa.Name:
+			out[k] = val
+		default:
+			later = append(later, change{from: k, to: sa.Name, v: val})
+		}
+	}
+	if d.reuse {
+		for _, c := range later {
+			delete(out, c.from)
+		}
+		for _, c := range later {
+			if c.v != nil {
+				out[c.to] = c.v
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
 }
 
 // Coerce converts a JSON value, as decoded by encoding/json with UseNumber,
@@ -401,18 +490,27 @@ func (d *decoder) single(a *schema.Attribute, v any, path string) (any, error) {
 // one, and a value that differs from another only by it would be a trap for
 // whoever compares them later.
 func Coerce(a *schema.Attribute, v any, lenient bool, path string) (any, error) {
-	if s, ok := v.(string); ok && strings.IndexByte(s, 0) >= 0 {
-		return nil, errNUL(path)
+	return coerceAt(a, v, lenient, loc{attr: path})
+}
+
+func coerceAt(a *schema.Attribute, v any, lenient bool, l loc) (any, error) {
+	if s, ok := v.(string); ok {
+		if strings.IndexByte(s, 0) >= 0 {
+			return nil, errNUL(l.String())
+		}
+		if a.Type == schema.String || a.Type == schema.Reference {
+			return v, nil // as it is, rather than boxed again
+		}
 	}
-	out, err := coerce(a, v, lenient, path)
+	out, err := coerce(a, v, lenient, l)
 	if err != nil && (a.Mutability == schema.WriteOnly || a.Returned == schema.ReturnedNever) {
 		// Never echo a secret, such as a password, in an error.
-		return nil, invalidValue(path, "expected "+typeText(a)+" (the value given is not shown)")
+		return nil, invalidValue(l.String(), "expected "+typeText(a)+" (the value given is not shown)")
 	}
 	return out, err
 }
 
-func coerce(a *schema.Attribute, v any, lenient bool, path string) (any, error) {
+func coerce(a *schema.Attribute, v any, lenient bool, l loc) (any, error) {
 	switch a.Type {
 	case schema.String, schema.Reference:
 		if s, ok := v.(string); ok {
@@ -421,7 +519,7 @@ func coerce(a *schema.Attribute, v any, lenient bool, path string) (any, error) 
 	case schema.Binary:
 		if s, ok := v.(string); ok {
 			if _, err := base64.StdEncoding.DecodeString(s); err != nil {
-				return nil, invalidValue(path, "expected base64-encoded binary data")
+				return nil, invalidValue(l.String(), "expected base64-encoded binary data")
 			}
 			return s, nil
 		}
@@ -446,7 +544,7 @@ func coerce(a *schema.Attribute, v any, lenient bool, path string) (any, error) 
 				if f, ferr := strconv.ParseFloat(text, 64); ferr == nil && f == math.Trunc(f) && math.Abs(f) < 1<<63 {
 					return int64(f), nil
 				}
-				return nil, invalidValue(path, "expected an integer, found "+text)
+				return nil, invalidValue(l.String(), "expected an integer, found "+text)
 			}
 			return n, nil
 		}
@@ -454,7 +552,7 @@ func coerce(a *schema.Attribute, v any, lenient bool, path string) (any, error) 
 		if text, ok := numberText(v, lenient); ok {
 			f, err := strconv.ParseFloat(text, 64)
 			if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-				return nil, invalidValue(path, "expected a decimal number, found "+text)
+				return nil, invalidValue(l.String(), "expected a decimal number, found "+text)
 			}
 			return f, nil
 		}
@@ -462,14 +560,14 @@ func coerce(a *schema.Attribute, v any, lenient bool, path string) (any, error) 
 		if s, ok := v.(string); ok {
 			t, err := time.Parse(time.RFC3339Nano, s)
 			if err != nil {
-				return nil, invalidValue(path, "expected a dateTime such as \"2011-05-13T04:42:34Z\", found "+quote(s))
+				return nil, invalidValue(l.String(), "expected a dateTime such as \"2011-05-13T04:42:34Z\", found "+quote(s))
 			}
 			return t, nil
 		}
 	case schema.Complex:
-		return nil, invalidValue(path, "expected a value for a sub-attribute of "+quote(a.Name))
+		return nil, invalidValue(l.String(), "expected a value for a sub-attribute of "+quote(a.Name))
 	}
-	return nil, invalidValue(path, "expected "+typeText(a)+", found "+kind(v))
+	return nil, invalidValue(l.String(), "expected "+typeText(a)+", found "+kind(v))
 }
 
 func errNUL(path string) *Error {

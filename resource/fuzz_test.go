@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -46,6 +47,13 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, strict bool) {
 		for _, rt := range rts {
 			r, err := resource.Decode(rt, data, resource.DecodeOptions{Strict: strict})
+			copied, cerr := resource.DecodeCopying(rt, data, resource.DecodeOptions{Strict: strict})
+			if (err == nil) != (cerr == nil) {
+				t.Fatalf("%s: Decode error %v; building new values, %v", rt.Name, err, cerr)
+			}
+			if err == nil && !reflect.DeepEqual(r, copied) {
+				t.Fatalf("%s: Decode in place and building new values differ:\n%s\n%s", rt.Name, resource.Marshal(rt, r, nil), resource.Marshal(rt, copied, nil))
+			}
 			if err != nil {
 				var re *resource.Error
 				if !errors.As(err, &re) {
