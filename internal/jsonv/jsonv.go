@@ -13,6 +13,7 @@ package jsonv
 
 import (
 	"encoding/json"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -23,7 +24,18 @@ const maxDepth = 10000
 // Parse parses data, one JSON value with optional white space around it,
 // and reports whether it is valid.
 func Parse(data []byte) (any, bool) {
-	p := parser{data: data, src: string(data)}
+	sc := scratchPool.Get().(*scratch)
+	defer func() {
+		if cap(sc.keys) <= 1024 && cap(sc.elems) <= 1024 && cap(sc.buf) <= 64<<10 {
+			// Hold on to nothing of this document.
+			clear(sc.keys[:cap(sc.keys)])
+			clear(sc.vals[:cap(sc.vals)])
+			clear(sc.elems[:cap(sc.elems)])
+			sc.keys, sc.vals, sc.elems, sc.buf = sc.keys[:0], sc.vals[:0], sc.elems[:0], sc.buf[:0]
+			scratchPool.Put(sc)
+		}
+	}()
+	p := parser{data: data, src: string(data), scratch: sc}
 	p.space()
 	v, ok := p.value(0)
 	if !ok {
@@ -37,14 +49,22 @@ func Parse(data []byte) (any, bool) {
 }
 
 type parser struct {
-	data  []byte
-	src   string // data as a string, for keys and numbers
-	i     int
-	buf   []byte   // scratch for strings with escapes
-	elems []any    // scratch for the elements of open arrays
+	data []byte
+	src  string // data as a string, for keys and numbers
+	i    int
+	*scratch
+}
+
+// scratch is the space a parse works in, kept between parses. It holds no
+// value once a parse is done.
+type scratch struct {
+	buf   []byte   // strings with escapes
+	elems []any    // the elements of open arrays
 	keys  []string // and the members of open objects
 	vals  []any
 }
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
 func (p *parser) space() {
 	for p.i < len(p.data) {
