@@ -47,6 +47,35 @@ func BenchmarkListFilter(b *testing.B) {
 	}
 }
 
+// BenchmarkListPage lists the first page of 100 of the users a value
+// filter finds, half the store, as an identity provider's reconciliation
+// reads it: the handler evaluates the filter on every user and counts the
+// matches past the page without keeping them, so the time grows with the
+// store, and the page's cost stays the same.
+func BenchmarkListPage(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		b.Run(sizeName(n), func(b *testing.B) {
+			srv := listBenchServer(b, n)
+			target := "/Users?count=100&filter=" + url.QueryEscape(`emails[type eq "work" and value co "example.org"]`)
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
+			if want := `"totalResults":` + strconv.Itoa(n/2) + `,"itemsPerPage":100,`; !strings.Contains(rec.Body.String(), want) {
+				b.Fatalf("GET %s: status %d, want %s; body %.300s", target, rec.Code, want, rec.Body)
+			}
+			benchServe(b, srv, newBenchRequest(http.MethodGet, target), http.StatusOK, nil)
+		})
+	}
+}
+
+// listBenchSecondEmail is a work address at example.org for even users, a
+// home one for odd users.
+func listBenchSecondEmail(i int) map[string]any {
+	if i%2 == 0 {
+		return map[string]any{"value": "u" + strconv.Itoa(i) + "@example.org", "type": "work"}
+	}
+	return map[string]any{"value": "u" + strconv.Itoa(i) + "@home.example.net", "type": "home"}
+}
+
 func sizeName(n int) string {
 	if n%1000 == 0 {
 		return strconv.Itoa(n/1000) + "k"
@@ -82,6 +111,7 @@ func listBenchServer(b *testing.B, n int) http.Handler {
 				"active":      true,
 				"emails": []any{
 					map[string]any{"value": listBenchUserName(i), "type": "work", "primary": true},
+					listBenchSecondEmail(i),
 				},
 			},
 		})
