@@ -38,7 +38,13 @@ func (s *Server) collection(ep *endpoint) http.HandlerFunc {
 
 func (s *Server) member(ep *endpoint) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id := r.PathValue("id")
+		s.serveMember(w, r, ep, r.PathValue("id"))
+	}
+}
+
+// serveMember serves a request for the resource id of ep.
+func (s *Server) serveMember(w http.ResponseWriter, r *http.Request, ep *endpoint, id string) {
+	{
 		switch r.Method {
 		case http.MethodGet, http.MethodHead:
 			s.get(w, r, ep, id)

@@ -393,7 +393,31 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if id := r.Header.Get("X-Request-Id"); id != "" {
 		r = r.WithContext(withRequestID(r.Context(), id))
 	}
+	if ep, id, ok := s.memberPath(r.URL.Path); ok {
+		s.serveMember(w, r, ep, id)
+		return
+	}
 	s.mux.ServeHTTP(w, r)
+}
+
+// memberPath reports whether path is that of one resource, Endpoint/id,
+// as the route Endpoint/{id} would match it, so that the commonest
+// requests skip the mux; an endpoint is one path segment, so no other
+// route lies under it but Endpoint/.search. Anything else, such as a path
+// the mux would clean or an id with an escaped "/", is left to the mux.
+func (s *Server) memberPath(path string) (*endpoint, string, bool) {
+	for _, ep := range s.endpoints {
+		e := ep.rt.Endpoint
+		if len(path) <= len(e)+1 || path[len(e)] != '/' || path[:len(e)] != e {
+			continue
+		}
+		id := path[len(e)+1:]
+		if strings.IndexByte(id, '/') >= 0 || id == "." || id == ".." || id == ".search" {
+			return nil, "", false
+		}
+		return ep, id, true
+	}
+	return nil, "", false
 }
 
 // Route returns the pattern of the server's routes that r's path matches,
