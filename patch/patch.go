@@ -218,7 +218,7 @@ func (e *Error) Error() string {
 // attribute, a remove without a path, or a value that does not fit its
 // target.
 func Parse(rt *schema.ResourceType, body []byte, opt Options) ([]Operation, error) {
-	v, ok := jsonv.Parse(body)
+	v, ok := jsonv.Parse(body, nil)
 	doc, isObject := v.(map[string]any)
 	if !ok || !isObject {
 		// Say what encoding/json says is wrong.

@@ -91,3 +91,24 @@ func BenchmarkJSONMarshalMap(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAppendJSONSparse writes a user with the few attributes identity
+// providers send (userName, name, two emails, active), as most stored
+// users are, served at an endpoint.
+func BenchmarkAppendJSONSparse(b *testing.B) {
+	r, err := resource.Decode(userRT, []byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],
+		"externalId":"ext-42","userName":"user42","name":{"givenName":"Given42","familyName":"Family42"},
+		"emails":[{"type":"work","primary":true,"value":"user42@example.org"},{"type":"home","value":"user42@home.example.net"}],
+		"active":true}`), resource.DecodeOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r.ID = "0000002a-0000-4000-8000-00000000002a"
+	r.Meta = resource.Meta{Created: created, LastModified: lastModified, Version: "1"}
+	buf := resource.AppendJSONAt(nil, userRT, r, nil, "https://example.com/scim/v2/Users")
+	b.SetBytes(int64(len(buf)))
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = resource.AppendJSONAt(buf[:0], userRT, r, nil, "https://example.com/scim/v2/Users")
+	}
+}

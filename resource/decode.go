@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/scim-go/scim/internal/jsonv"
 	"github.com/scim-go/scim/schema"
@@ -78,9 +79,31 @@ func DecodeElement(a *schema.Attribute, v any, opt DecodeOptions, path string) (
 	return d.single(a, v, loc{attr: path})
 }
 
+// names interns the attribute names of the built-in schemas, so that the
+// keys of a decoded resource are the schema's own strings rather than
+// pieces of the request body, which they would keep alive; see
+// decoder.object.
+var names = func() map[string]string {
+	m := make(map[string]string)
+	var add func(attrs []*schema.Attribute)
+	add = func(attrs []*schema.Attribute) {
+		for _, a := range attrs {
+			m[a.Name] = a.Name
+			add(a.SubAttributes)
+		}
+	}
+	for _, rt := range []*schema.ResourceType{schema.UserResourceType(), schema.GroupResourceType()} {
+		add(rt.Schema.Attributes)
+		for _, e := range rt.Extensions {
+			add(e.Schema.Attributes)
+		}
+	}
+	return m
+}()
+
 // parseObject parses a JSON object, keeping numbers as json.Number.
 func parseObject(data []byte) (map[string]any, error) {
-	if v, ok := jsonv.Parse(data); ok {
+	if v, ok := jsonv.Parse(data, names); ok {
 		if m, ok := v.(map[string]any); ok {
 			return m, nil
 		}
@@ -419,7 +442,9 @@ func (d *decoder) object(obj map[string]any, l loc, parent *schema.Attribute, ex
 		out = make(map[string]any, len(obj))
 	}
 	// In place, names to drop or respell wait until the loop is done, so
-	// that once still sees every name given.
+	// that once still sees every name given. A name spelled right but cut
+	// from the request body is respelled too, with the schema's string,
+	// so that the body does not live as long as the resource.
 	type change struct {
 		from, to string
 		v        any
@@ -458,8 +483,8 @@ func (d *decoder) object(obj map[string]any, l loc, parent *schema.Attribute, ex
 			if val != nil {
 				out[sa.Name] = val
 			}
-		case val != nil && k == sa.Name:
-			out[k] = val
+		case val != nil && k == sa.Name && unsafe.StringData(k) == unsafe.StringData(sa.Name):
+			out[k] = val // the key is the schema's string already
 		default:
 			later = append(later, change{from: k, to: sa.Name, v: val})
 		}

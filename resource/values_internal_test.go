@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -63,4 +64,66 @@ func TestDedupeSmallAgreesWithHashed(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestDecodeKeepsNoPieceOfTheBody checks that every name in a decoded
+// resource is the schema's own string, not a piece of the request body
+// that would keep all of it alive as long as the resource, for the
+// built-in schemas and for one loaded from JSON, whatever the spelling.
+func TestDecodeKeepsNoPieceOfTheBody(t *testing.T) {
+	custom, err := schema.ParseSchemas([]byte(`[{"id":"urn:example:2.0:Thing","name":"Thing","attributes":[
+		{"name":"label","type":"string"},
+		{"name":"parts","type":"complex","multiValued":true,"subAttributes":[{"name":"value","type":"string"},{"name":"kind","type":"string"}]}]}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	things := &schema.ResourceType{Name: "Thing", Endpoint: "/Things", Schema: custom[0]}
+	for _, tc := range []struct {
+		rt   *schema.ResourceType
+		body string
+	}{
+		{schema.UserResourceType(), `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+			"userName":"b","NAME":{"givenName":"B","FamilyName":"J"},"emails":[{"value":"b@example.com","TYPE":"work"}],
+			"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":{"value":"m"},"Department":"d"}}`},
+		{things, `{"schemas":["urn:example:2.0:Thing"],"label":"x","parts":[{"value":"v","KIND":"k"},{"value":"w","kind":"k"}]}`},
+	} {
+		r, err := Decode(tc.rt, []byte(tc.body), DecodeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var check func(attrs []*schema.Attribute, m map[string]any)
+		check = func(attrs []*schema.Attribute, m map[string]any) {
+			for k, v := range m {
+				var a *schema.Attribute
+				for _, c := range attrs {
+					if c.Name == k {
+						a = c
+					}
+				}
+				if a == nil {
+					if e := tc.rt.Extension(k); e != nil {
+						check(e.Attributes, v.(map[string]any))
+						continue
+					}
+					t.Fatalf("%s: %q is no attribute", tc.rt.Name, k)
+				}
+				if unsafe.StringData(k) != unsafe.StringData(a.Name) {
+					t.Errorf("%s: the name %q is not the schema's string", tc.rt.Name, k)
+				}
+				for _, e := range elems(v) {
+					if sub, ok := e.(map[string]any); ok {
+						check(a.SubAttributes, sub)
+					}
+				}
+			}
+		}
+		check(tc.rt.Schema.Attributes, r.Attributes)
+	}
+}
+
+func elems(v any) []any {
+	if l, ok := v.([]any); ok {
+		return l
+	}
+	return []any{v}
 }

@@ -7,8 +7,9 @@
 // encoding/json why, so that messages stay those clients already see.
 //
 // Object keys and numbers are cut from one copy of the document, which
-// they keep alive; string values are copies of their own, since a store
-// may keep them long after the document is gone.
+// they keep alive, unless a key is one of the names the caller interns;
+// string values are copies of their own, since a store may keep them long
+// after the document is gone.
 package jsonv
 
 import (
@@ -22,8 +23,9 @@ import (
 const maxDepth = 10000
 
 // Parse parses data, one JSON value with optional white space around it,
-// and reports whether it is valid.
-func Parse(data []byte) (any, bool) {
+// and reports whether it is valid. An object key that intern maps (from
+// itself) is given as intern's string; intern may be nil.
+func Parse(data []byte, intern map[string]string) (any, bool) {
 	sc := scratchPool.Get().(*scratch)
 	defer func() {
 		if cap(sc.keys) <= 1024 && cap(sc.elems) <= 1024 && cap(sc.buf) <= 64<<10 {
@@ -35,7 +37,7 @@ func Parse(data []byte) (any, bool) {
 			scratchPool.Put(sc)
 		}
 	}()
-	p := parser{data: data, src: string(data), scratch: sc}
+	p := parser{data: data, src: string(data), intern: intern, scratch: sc}
 	p.space()
 	v, ok := p.value(0)
 	if !ok {
@@ -49,9 +51,10 @@ func Parse(data []byte) (any, bool) {
 }
 
 type parser struct {
-	data []byte
-	src  string // data as a string, for keys and numbers
-	i    int
+	data   []byte
+	src    string // data as a string, for keys and numbers
+	intern map[string]string
+	i      int
 	*scratch
 }
 
@@ -247,7 +250,10 @@ func (p *parser) key() (string, bool) {
 	for i := p.i + 1; i < len(d); i++ {
 		c := d[i]
 		if c == '"' {
-			k := p.src[p.i+1 : i]
+			k, ok := p.intern[string(d[p.i+1:i])]
+			if !ok {
+				k = p.src[p.i+1 : i]
+			}
 			p.i = i + 1
 			return k, true
 		}

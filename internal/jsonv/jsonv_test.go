@@ -45,7 +45,7 @@ var samples = []string{
 func TestParseMatchesEncodingJSON(t *testing.T) {
 	for _, s := range samples {
 		want, wantOK := reference([]byte(s))
-		got, ok := Parse([]byte(s))
+		got, ok := Parse([]byte(s), nil)
 		if ok != wantOK {
 			t.Errorf("Parse(%.60q): valid %v, encoding/json says %v", s, ok, wantOK)
 			continue
@@ -59,7 +59,7 @@ func TestParseMatchesEncodingJSON(t *testing.T) {
 func TestDepth(t *testing.T) {
 	for _, n := range []int{maxDepth, maxDepth + 1} {
 		s := strings.Repeat(`{"a":`, n) + "1" + strings.Repeat("}", n)
-		_, ok := Parse([]byte(s))
+		_, ok := Parse([]byte(s), nil)
 		_, want := reference([]byte(s))
 		if ok != want || ok != (n <= maxDepth) {
 			t.Errorf("depth %d: valid %v, encoding/json says %v", n, ok, want)
@@ -73,7 +73,7 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		want, wantOK := reference(data)
-		got, ok := Parse(data)
+		got, ok := Parse(data, nil)
 		if ok != wantOK {
 			t.Fatalf("Parse(%q): valid %v, encoding/json says %v", data, ok, wantOK)
 		}
@@ -101,7 +101,7 @@ var user = []byte(`{
 func BenchmarkParse(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, ok := Parse(user); !ok {
+		if _, ok := Parse(user, nil); !ok {
 			b.Fatal("invalid")
 		}
 	}
