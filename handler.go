@@ -71,11 +71,20 @@ type Query struct {
 	// index with Filter.Equality, or translate it to SQL with filter.SQL.
 	// Filter.Match reads meta.resourceType and meta.location from the
 	// resource's Meta, so a store that evaluates in memory should fill them
-	// in (the server fills them in only on output).
+	// in (the server fills them in only on output): meta.location as
+	// resource.Location(EndpointURL, id).
 	Filter *filter.Filter
 	// Sort orders the resources, or is nil to list them in the store's own
-	// stable order. Sort.Compare orders resources in memory.
+	// stable order. Sort.Compare orders resources in memory, and reads
+	// Meta as Filter.Match does.
 	Sort *filter.Sort
+	// EndpointURL is the absolute URL of the resource type's endpoint
+	// under the request's base URL, such as
+	// "https://example.com/scim/v2/Users", for a store that fills in
+	// meta.location to evaluate Filter or Sort. The server sets it; it is
+	// "" in a list the server makes for itself, such as of the groups
+	// that hold a member.
+	EndpointURL string
 	// StartIndex is the 1-based index of the first resource to return
 	// (RFC 7644 §3.4.2.4); it is at least 1.
 	StartIndex int

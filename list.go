@@ -48,6 +48,9 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request, ep *endpoint,
 		s.fail(w, r, err)
 		return
 	}
+	base := s.baseURL(r)
+	endpoint := s.endpointURL(base, ep)
+	q.EndpointURL = endpoint
 	proj := q.Projection
 	page, err := ep.h.List(r.Context(), q)
 	if err != nil {
@@ -80,8 +83,6 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request, ep *endpoint,
 		buf = strconv.AppendInt(buf, int64(q.StartIndex), 10)
 	}
 	buf = append(buf, `,"Resources":[`...)
-	base := s.baseURL(r)
-	endpoint := s.endpointURL(base, ep)
 	for i, res := range page.Resources {
 		if i > 0 {
 			buf = append(buf, ',')

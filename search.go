@@ -160,12 +160,14 @@ func (s *Server) serveRootList(w http.ResponseWriter, r *http.Request, p listPar
 	var srt *filter.Sort
 	var filterErr, sortErr error
 	defined := false
+	baseURL := s.baseURL(r)
 	for _, ep := range s.endpoints {
 		q, err := s.query(ep, base)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
+		q.EndpointURL = s.endpointURL(baseURL, ep)
 		if expr != nil {
 			f, err := filter.Resolve(ep.rt, expr)
 			if err != nil && undefined(err) {
@@ -290,7 +292,6 @@ func (s *Server) serveRootList(w http.ResponseWriter, r *http.Request, p listPar
 		}
 	}
 	buf := appendListHeader(nil, total, len(items), start)
-	baseURL := s.baseURL(r)
 	for i, it := range items {
 		if i > 0 {
 			buf = append(buf, ',')
