@@ -43,13 +43,18 @@ func (d Dialect) fold(col string) string {
 	return FoldFunction + "(" + col + ")"
 }
 
-// filterSQL returns the dialect's settings of a filter.SQL.
+// filterSQL returns the dialect's settings of a filter.SQL. PostgreSQL's
+// timestamptz holds microseconds, and its driver truncates a finer
+// argument, so a filter's dateTime between two microseconds is compared
+// as filter.SQL.TimePrecision says; SQLite's text in TextTimeLayout holds
+// nanoseconds, as fine as a time.Time, and needs no TimePrecision.
 func (d Dialect) filterSQL() filter.SQL {
 	if d == PostgreSQL {
 		return filter.SQL{
-			Placeholder: filter.Question, // rebound with the rest
-			Fold:        d.fold,
-			Exact:       func(col string) string { return col + ` COLLATE "C"` },
+			Placeholder:   filter.Question, // rebound with the rest
+			TimePrecision: time.Microsecond,
+			Fold:          d.fold,
+			Exact:         func(col string) string { return col + ` COLLATE "C"` },
 		}
 	}
 	return filter.SQL{

@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -56,9 +55,6 @@ import (
 //     sorts by Compare, by the first value as read back. A second store
 //     over the same database with MaxScan 1 tells which: it answers
 //     tooMany exactly when the store works in memory.
-//
-// Queries that meet one of knownStoreBugs are not checked unless
-// -differential.known is set.
 
 // diffEnv is one mapping of one database, with a store and a server over
 // it, reused from input to input.
@@ -72,10 +68,6 @@ type diffEnv struct {
 	srv   http.Handler
 	// tables are emptied before each input, children first.
 	tables []string
-	// emptyExternalID is set when a row the host wrote holds an empty
-	// external id, and emptyEmail when one holds an email whose columns
-	// are all NULL.
-	emptyExternalID, emptyEmail bool
 	// nextID and now are the id (for text ids) and the time of the
 	// resource being created.
 	nextID string
@@ -196,10 +188,9 @@ func newDiffEnvs(tb testing.TB) [][2]*diffEnv {
 //
 //	go test -run '^$' -fuzz '^FuzzDifferential$' -parallel 1 ./sqlstore/
 //
-// and add -differential.known to check the queries that meet
-// knownStoreBugs too. Each input takes a few milliseconds on SQLite, tens
-// on PostgreSQL, where the minute the fuzzer spends minimizing each new
-// interesting input by default (-fuzzminimizetime) is most of the run.
+// Each input takes a few milliseconds on SQLite, tens on PostgreSQL,
+// where the minute the fuzzer spends minimizing each new interesting input
+// by default (-fuzzminimizetime) is most of the run.
 func FuzzDifferential(f *testing.F) {
 	for _, seed := range []string{"", "\x00", "\x01", "\x00\x1d\x0c", "\x01\x1d\x0c\x0e\x0e", "ÄBC äbc", "\u212aelvin ſ ǅ", "İi ΣσςẞßSS", "%_!*?[)"} {
 		f.Add([]byte(seed))
@@ -387,10 +378,6 @@ func (e *diffEnv) writeHostRows(t testing.TB, ds *dataset, userIDs []string, use
 		}
 		return r.at
 	}
-	e.emptyExternalID, e.emptyEmail = false, false
-	for _, r := range append(slices.Clone(ds.hostUsers), ds.hostGroups...) {
-		e.emptyExternalID = e.emptyExternalID || r.externalID == ""
-	}
 	for i, r := range ds.hostUsers {
 		var id string
 		if e.text {
@@ -408,7 +395,6 @@ func (e *diffEnv) writeHostRows(t testing.TB, ds *dataset, userIDs []string, use
 			} else if args[1] == nil {
 				args[1] = "" // address is NOT NULL
 			}
-			e.emptyEmail = e.emptyEmail || e.text && m == [3]any{}
 			exec(stmt, args...)
 		}
 	}
@@ -530,9 +516,6 @@ func (e *diffEnv) check(t testing.TB, d dquery, users, groups []*resource.Resour
 		if p[1] != "" {
 			v.Set(p[0], p[1])
 		}
-	}
-	if bug := e.knownBug(d, groups); bug != "" && !*checkKnown {
-		return true
 	}
 	target := d.endpoint + "?" + v.Encode()
 	code, doc := call(t, e.srv, "", "GET", target, "")
@@ -804,111 +787,4 @@ func leastCompare(srt *filter.Sort) func(a, b *resource.Resource) int {
 		}
 		return c
 	}
-}
-
-// checkKnown makes the differential test check the queries that meet
-// knownStoreBugs too.
-var checkKnown = flag.Bool("differential.known", false, "check the queries that meet the known store bugs of differential_test.go too")
-
-// knownStoreBugs are mismatches the differential test has found in the
-// store and that are not fixed yet. The queries that meet one are not
-// checked, unless -differential.known is set, so that the test guards
-// everything else; the dataset and the queries generated are the same
-// either way, so an input reproduces with and without the flag. Delete
-// an entry, with its constant and its case in knownBug, once its bug is
-// fixed.
-var knownStoreBugs = map[string]string{
-	bugLocation: "meta.location has no column, so the store filters and sorts on it in memory (listInMemory), " +
-		"without filling in Meta.Location as scim.Query.Filter asks: meta.location pr matches nothing",
-	bugMemberFold: "with text ids, Store.convert converts the members.value column with memberArg, " +
-		"so members[value eq \"A\"] compares exactly, without scim_fold, although members.value is not caseExact: " +
-		"a member \"a\" is not found",
-	bugEmptyDisplay: "the store reads a group's empty name (which the server refuses, but a host's own row may hold) " +
-		"as no groups.display of its members (read.go), but filter.SQL compares it as '' (the \"groups\" table of sql.go), " +
-		"so groups.display lt \"0\" matches them",
-	bugEmptyExternalID: "the store reads an empty external id (which a host's own row may hold) as none, " +
-		"but filter.SQL compares it as '', so externalId eq \"\" and externalId lt \"a\" match it, and it sorts first",
-	bugEmptyEmail: "the store reads an email row whose columns are all NULL (which a host's own row may hold) as no email, " +
-		"but filter.SQL's EXISTS sees the row, so emails[not (primary eq true)] matches a user without emails",
-	bugTimePrecision: "on PostgreSQL the driver truncates a filter's dateTime to the microsecond, " +
-		"so meta.created eq \"...T00:00:00.0000005Z\" matches a resource created at ...T00:00:00Z; " +
-		"the dialect's filter.SQL should set TimePrecision to time.Microsecond",
-}
-
-const (
-	bugLocation        = "meta.location"
-	bugMemberFold      = "members.value eq with text ids"
-	bugEmptyDisplay    = "groups.display with an empty group name"
-	bugEmptyExternalID = "externalId with an empty external id"
-	bugEmptyEmail      = "emails[...] with an email row of NULLs"
-	bugTimePrecision   = "a sub-microsecond dateTime on PostgreSQL"
-)
-
-// knownBug returns the knownStoreBugs entry query d meets, or "".
-func (e *diffEnv) knownBug(d dquery, groups []*resource.Resource) string {
-	type use struct {
-		path  string // lower case, as "members.value"
-		op    filter.Op
-		value filter.Value
-	}
-	var uses []use
-	if d.sortBy != "" {
-		uses = append(uses, use{strings.ToLower(d.sortBy), "", nil})
-	}
-	var walk func(x filter.Expr, in string)
-	walk = func(x filter.Expr, in string) {
-		name := func(p filter.AttrPath) string {
-			s := strings.ToLower(in + p.Name)
-			if p.Sub != "" {
-				s += "." + strings.ToLower(p.Sub)
-			}
-			return s
-		}
-		switch x := x.(type) {
-		case filter.Compare:
-			uses = append(uses, use{name(x.Attr), x.Op, x.Value})
-		case filter.Present:
-			uses = append(uses, use{name(x.Attr), "", nil})
-		case filter.And:
-			walk(x.Left, in)
-			walk(x.Right, in)
-		case filter.Or:
-			walk(x.Left, in)
-			walk(x.Right, in)
-		case filter.Not:
-			walk(x.X, in)
-		case filter.ValuePath:
-			uses = append(uses, use{name(x.Attr) + "[]", "", nil})
-			walk(x.Filter, name(x.Attr)+".")
-		}
-	}
-	if expr, err := (&filter.Parser{}).Parse(d.filter); d.filter != "" && err == nil {
-		walk(expr, "")
-	}
-	emptyName := slices.ContainsFunc(groups, func(r *resource.Resource) bool { return r.Attributes["displayName"] == "" })
-	for _, u := range uses {
-		switch {
-		case u.path == "meta.location":
-			return bugLocation
-		case e.text && (u.path == "members" || u.path == "members.value") && (u.op == filter.Eq || u.op == filter.Ne):
-			return bugMemberFold
-		case u.path == "groups.display" && emptyName:
-			return bugEmptyDisplay
-		case u.path == "externalid" && e.emptyExternalID:
-			return bugEmptyExternalID
-		case u.path == "emails[]" && e.emptyEmail:
-			return bugEmptyEmail
-		case e.pg && (u.path == "meta.created" || u.path == "meta.lastmodified") && subMicrosecond(u.value):
-			return bugTimePrecision
-		}
-	}
-	return ""
-}
-
-// subMicrosecond reports whether v is a dateTime that is not a whole
-// number of microseconds.
-func subMicrosecond(v filter.Value) bool {
-	s, _ := v.(string)
-	t, err := time.Parse(time.RFC3339Nano, s)
-	return err == nil && !t.Truncate(time.Microsecond).Equal(t)
 }

@@ -435,7 +435,9 @@ func (t *table) count(ctx context.Context, fromWhere string, args []any, errp *e
 
 // listInMemory answers a list whose filter or sort the database cannot
 // evaluate: it reads the type's resources, at most MaxScan of them, and
-// filters, sorts and pages them with Filter.Match and Sort.Compare.
+// filters, sorts and pages them with Filter.Match and Sort.Compare, with
+// meta.location filled in from q.EndpointURL, since the database knows no
+// location (meta.resourceType is the type's name as read).
 func (t *table) listInMemory(ctx context.Context, q *scim.Query, tenant any) (*scim.Page, error) {
 	max := t.s.cfg.MaxScan
 	stmt := "SELECT " + t.selects[withAll] + " FROM " + t.t.Table + " " + t.alias
@@ -461,6 +463,9 @@ func (t *table) listInMemory(ctx context.Context, q *scim.Query, tenant any) (*s
 		r, err := t.scan(rows, 0)
 		if err != nil {
 			return nil, err
+		}
+		if q.EndpointURL != "" {
+			r.Meta.Location = resource.Location(q.EndpointURL, r.ID)
 		}
 		if q.Filter == nil || q.Filter.Match(r) {
 			matched = append(matched, r)

@@ -59,12 +59,15 @@ func (s *Store) CreateIndexes(ctx context.Context) error {
 //   - a unique index on the folded value of each unique attribute
 //     (userName), scoped by tenant, which also makes uniqueness hold
 //     against writers that bypass the store;
-//   - an index on externalId, and on the folded displayName, which
+//   - an index on externalId, with the empty string as NULL (the store
+//     reads an empty one as none), and on the folded displayName, which
 //     identity providers look resources up by;
 //   - on each child table, (key, folded value), for reading and deleting a
 //     resource's values and testing one of them, and (folded value, key),
 //     for finding the resources that hold a value;
-//   - on each join table, (member), for a member's groups;
+//   - on each join table, (member), for a member's groups, and, when
+//     member ids are text, (folded member), for finding the groups that
+//     hold a member by members.value, which is not caseExact;
 //   - (tenant, id) on a tenanted table, for paging a tenant's resources.
 //
 // "Folded" is scim_fold(column), written as the store's queries write it,
@@ -87,10 +90,11 @@ func (t *table) indexes() []string {
 	for _, c := range t.unique {
 		out = append(out, index(true, t.t.Table, c.name, t.t.Table, scope+t.keyExpr(c.leaf, c.name)))
 	}
-	for _, path := range []string{"externalId", "displayName"} {
-		if c := t.byPath[path]; c != nil && !isUnique(t, c) {
-			out = append(out, index(false, t.t.Table, c.name, t.t.Table, scope+t.keyExpr(c.leaf, c.name)))
-		}
+	if c := t.byPath["externalId"]; c != nil {
+		out = append(out, index(false, t.t.Table, c.name+"_set", t.t.Table, scope+emptyAsNull(c.name)))
+	}
+	if c := t.byPath["displayName"]; c != nil && !isUnique(t, c) {
+		out = append(out, index(false, t.t.Table, c.name, t.t.Table, scope+t.keyExpr(c.leaf, c.name)))
 	}
 	for _, ch := range t.children {
 		out = append(out, index(false, ch.c.Table, ch.c.Key, ch.c.Table, ch.c.Key))
@@ -111,6 +115,13 @@ func (t *table) indexes() []string {
 			cols += ", " + m.m.Type
 		}
 		out = append(out, index(false, m.m.Table, m.m.Member, m.m.Table, cols+", "+m.m.Group))
+		if v := t.rt.Schema.Attribute("members").SubAttribute("value"); m.kind() == TextID && t.keyExpr(v, m.m.Member) != m.m.Member {
+			folded := t.keyExpr(v, m.m.Member)
+			if m.m.Type != "" {
+				folded += ", " + m.m.Type
+			}
+			out = append(out, index(false, m.m.Table, m.m.Member+"_folded", m.m.Table, folded+", "+m.m.Group))
+		}
 	}
 	return out
 }
@@ -236,13 +247,7 @@ func (t *table) createChild(ch *child) string {
 func (m *members) createTable() string {
 	g := m.group
 	d := g.s.d
-	kind := m.types[0].t.IDKind
-	for _, mt := range m.types[1:] {
-		if mt.t.IDKind != kind {
-			kind = TextID
-		}
-	}
-	member := m.m.Member + " " + d.idType(kind, false) + " NOT NULL"
+	member := m.m.Member + " " + d.idType(m.kind(), false) + " NOT NULL"
 	if len(m.types) == 1 {
 		mt := m.types[0]
 		member += " REFERENCES " + mt.t.Table + " (" + mt.t.ID + ") ON DELETE CASCADE"

@@ -78,7 +78,11 @@ func (t *table) writeSQL() {
 		f.Columns["meta.lastModified"] = a + t.t.Modified
 	}
 	for _, c := range t.cols {
-		if !secret(c.leaf) {
+		switch {
+		case secret(c.leaf):
+		case c.path == "externalId":
+			f.Columns[c.path] = emptyAsNull(a + c.name)
+		default:
 			f.Columns[c.path] = a + c.name
 		}
 	}
@@ -92,7 +96,7 @@ func (t *table) writeSQL() {
 			cols[s.Name] = ch.alias + "." + ch.cols[i]
 		}
 		f.Tables[ch.path] = filter.SQLTable{
-			From: ch.c.Table + " " + ch.alias, Key: ch.alias + "." + ch.c.Key, Parent: a + t.t.ID, Columns: cols,
+			From: ch.from(), Key: ch.alias + "." + ch.c.Key, Parent: a + t.t.ID, Columns: cols,
 		}
 	}
 	if m := t.members; m != nil {
@@ -114,15 +118,50 @@ func (t *table) writeSQL() {
 		}
 		if m.group.display != "" {
 			tab.From += " JOIN " + m.group.t.Table + " gg ON gg." + m.group.t.ID + " = gm." + m.m.Group
-			tab.Columns["display"] = "gg." + m.group.display
+			tab.Columns["display"] = emptyAsNull("gg." + m.group.display)
 		}
 		if m.m.Type != "" {
 			tab.Join += " AND gm." + m.m.Type + " = '" + m.stored[t.name] + "'"
 		}
 		f.Tables["groups"] = tab
 	}
-	f.Convert = t.s.convert
+	f.Convert = t.convert
 	t.fsql = f
+}
+
+// emptyAsNull returns the expression of the text column col for filters
+// and sorts on a value that a resource cannot hold empty, and that the
+// store reads as absent when the column holds "": externalId (a
+// Resource.ExternalID of "" is none), and the display of a group a
+// resource is a member of (a scim.GroupRef's Display of "" is none). There
+// the empty string compares as NULL does, so that the database matches
+// and sorts the row as Filter.Match and Sort.Compare do the resource read
+// from it. Every other text column's "" is read as the empty string, and
+// compared as one.
+func emptyAsNull(col string) string {
+	return "NULLIF(" + col + ", '')"
+}
+
+// from returns the FROM item of the child's table for filters and sorts,
+// under its alias. A row whose columns are all NULL is read as no value
+// (child.elements), so unless one of the columns is declared NOT NULL,
+// filters see only the rows that hold a value, as Filter.Match sees the
+// values read: a value path such as emails[not (primary eq true)] must not
+// find a row of NULLs.
+func (ch *child) from() string {
+	if ch.valued {
+		return ch.c.Table + " " + ch.alias
+	}
+	var b strings.Builder
+	b.WriteString("(SELECT * FROM " + ch.c.Table + " WHERE ")
+	for i, c := range ch.cols {
+		if i > 0 {
+			b.WriteString(" OR ")
+		}
+		b.WriteString(c + " IS NOT NULL")
+	}
+	b.WriteString(") " + ch.alias)
+	return b.String()
 }
 
 // typeExpr returns the expression of a member's resource type name, from
@@ -208,26 +247,23 @@ func (t *table) groupsSubquery(m *members) string {
 	return "(SELECT " + t.s.d.jsonArray([]string{"gm." + m.m.Group, display}, "gm."+m.m.Group) + " FROM " + from + " WHERE " + where + ")"
 }
 
-// convert is filter.SQL.Convert: the ids of types with integer or UUID id
-// columns, in their own tables and as members, are converted.
-func (s *Store) convert(col string) func(string) (any, bool) {
-	for _, t := range s.tables {
-		if t.t.IDKind == TextID {
-			continue
-		}
-		conv := t.idArg
-		if col == t.alias+"."+t.t.ID {
-			return conv
-		}
+// convert is filter.SQL.Convert for the table's filters: the columns
+// that hold the ids of resources with integer or UUID ids (the table's
+// own, a member's, and a group's a resource is a member of) take a
+// filter's string converted to such an id, and compare with it exactly,
+// as the ids' only spelling. Text ids are compared as the strings of
+// their attribute: members.value and groups.value are not caseExact, so
+// that members[value eq "A"] finds the member "a", as Filter.Match does.
+func (t *table) convert(col string) func(string) (any, bool) {
+	if t.t.IDKind != TextID && col == t.alias+"."+t.t.ID {
+		return t.idArg
 	}
-	for _, t := range s.tables {
-		if m := t.members; m != nil && col == m.alias+"."+m.m.Member {
-			return m.memberArg
-		}
-		for _, m := range t.memberOf {
-			if col == "gm."+m.m.Group && m.group.t.IDKind != TextID {
-				return m.group.idArg
-			}
+	if m := t.members; m != nil && m.kind() != TextID && col == m.alias+"."+m.m.Member {
+		return m.memberArg
+	}
+	for _, m := range t.memberOf {
+		if m.group.t.IDKind != TextID && col == "gm."+m.m.Group {
+			return m.group.idArg
 		}
 	}
 	return nil

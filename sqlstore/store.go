@@ -61,6 +61,16 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 		if t.notNull, err = s.notNullColumns(ctx, t.t.Table); err != nil {
 			return nil, fmt.Errorf("sqlstore: type %s: reading the columns of %s: %w", t.name, t.t.Table, err)
 		}
+		for _, ch := range t.children {
+			notNull, err := s.notNullColumns(ctx, ch.c.Table)
+			if err != nil {
+				return nil, fmt.Errorf("sqlstore: type %s: reading the columns of %s: %w", t.name, ch.c.Table, err)
+			}
+			ch.valued = slices.ContainsFunc(ch.cols, func(c string) bool { return notNull[strings.ToLower(c)] })
+		}
+		if len(t.children) > 0 {
+			t.writeSQL() // with what the children's columns may hold
+		}
 	}
 	return s, nil
 }
@@ -208,6 +218,9 @@ type child struct {
 	alias string
 	subs  []*schema.Attribute // mapped sub-attributes in schema order; nil for a simple attribute
 	cols  []string
+	// valued is set when one of cols is declared NOT NULL, so that every
+	// row holds a value (see from).
+	valued bool
 }
 
 // members is a join table of memberships, as the group type maps it.

@@ -44,13 +44,19 @@ func idArg(kind IDKind, id string) (any, bool) {
 // table's Member column: as the id of the member types, when they agree
 // on a kind of id.
 func (m *members) memberArg(v string) (any, bool) {
+	return idArg(m.kind(), v)
+}
+
+// kind returns the kind of id the Member column holds: that of the member
+// types, or TextID when they differ.
+func (m *members) kind() IDKind {
 	kind := m.types[0].t.IDKind
 	for _, mt := range m.types[1:] {
 		if mt.t.IDKind != kind {
 			kind = TextID
 		}
 	}
-	return idArg(kind, v)
+	return kind
 }
 
 func isUUID(s string) bool {
