@@ -215,6 +215,39 @@ type noValue struct{}
 
 func (noValue) match(*resource.Resource, map[string]any) bool { return false }
 
+// Reads reports whether the filter reads the attribute path, such as
+// "meta.location", or a sub-attribute of it when path names a complex
+// attribute ("meta"): a store that fills in what it does not keep, as
+// meta.location, may do so only for the filters that read it. Paths
+// compare case-insensitively.
+func (f *Filter) Reads(path string) bool {
+	var reads func(n node) bool
+	reads = func(n node) bool {
+		switch n := n.(type) {
+		case *andNode:
+			return reads(n.l) || reads(n.r)
+		case *orNode:
+			return reads(n.l) || reads(n.r)
+		case *notNode:
+			return reads(n.x)
+		case *presentNode:
+			return pathReads(n.attr, path)
+		case *compareNode:
+			return pathReads(n.attr, path)
+		case *valuePathNode:
+			return pathReads(n.attr, path) || reads(n.filter)
+		}
+		return false
+	}
+	return reads(f.root)
+}
+
+// pathReads reports whether reading a reads path.
+func pathReads(a Attribute, path string) bool {
+	s := a.String()
+	return strings.EqualFold(s, path) || len(s) > len(path) && s[len(path)] == '.' && strings.EqualFold(s[:len(path)], path)
+}
+
 // Expr returns the parsed filter f was resolved from.
 func (f *Filter) Expr() Expr { return f.expr }
 

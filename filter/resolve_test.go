@@ -310,3 +310,32 @@ func twoExtensions() *schema.ResourceType {
 		},
 	}
 }
+
+func TestFilterReads(t *testing.T) {
+	users := schema.UserResourceType()
+	for _, tt := range []struct {
+		filter, path string
+		want         bool
+	}{
+		{`meta.location pr`, "meta.location", true},
+		{`meta.location pr`, "META.Location", true},
+		{`meta.location pr`, "meta", true},
+		{`meta[location sw "https"]`, "meta.location", true},
+		{`userName eq "a" or not (meta.location eq "x")`, "meta.location", true},
+		{`meta.lastModified gt "2011-05-13T04:42:34Z"`, "meta.location", false},
+		{`title eq "meta.location"`, "meta.location", false},
+		{`emails[type eq "work" and value co "x"]`, "emails.value", true},
+		{`emails[type eq "work"]`, "emails.value", false},
+		{`emails[type eq "work"]`, "emails", true},
+		{`meta.location pr`, "meta.loc", false},
+		{`meta.location pr`, "meta.locationx", false},
+	} {
+		f, err := filter.Compile(users, tt.filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.Reads(tt.path); got != tt.want {
+			t.Errorf("Compile(%q).Reads(%q) = %v, want %v", tt.filter, tt.path, got, tt.want)
+		}
+	}
+}

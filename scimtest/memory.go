@@ -17,6 +17,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -206,6 +207,17 @@ func (h *MemoryHandler) List(ctx context.Context, q *scim.Query) (*scim.Page, er
 	page := &scim.Page{}
 	start := q.StartIndex - 1
 	end := start + min(q.Count, math.MaxInt-start)
+	// Filters and sorts read meta.location, which is not stored: the few
+	// that do see a copy with it filled in.
+	eval := func(e *entry) *resource.Resource { return e.r }
+	if q.EndpointURL != "" && (q.Filter != nil && q.Filter.Reads("meta.location") ||
+		q.Sort != nil && strings.EqualFold(q.Sort.Attr.String(), "meta.location")) {
+		eval = func(e *entry) *resource.Resource {
+			c := *e.r
+			c.Meta.Location = resource.Location(q.EndpointURL, c.ID)
+			return &c
+		}
+	}
 	if q.Sort == nil {
 		if q.Filter == nil {
 			// Page straight from the creation order without touching the rest.
@@ -217,7 +229,7 @@ func (h *MemoryHandler) List(ctx context.Context, q *scim.Query) (*scim.Page, er
 		}
 		n := 0
 		for _, e := range cands {
-			if !q.Filter.Match(e.r) {
+			if !q.Filter.Match(eval(e)) {
 				continue
 			}
 			if n >= start && n < end {
@@ -228,18 +240,20 @@ func (h *MemoryHandler) List(ctx context.Context, q *scim.Query) (*scim.Page, er
 		page.TotalResults = n
 		return page, nil
 	}
-	var matched []*resource.Resource
-	byRes := make(map[*resource.Resource]*entry)
+	type match struct {
+		r *resource.Resource
+		e *entry
+	}
+	var matched []match
 	for _, e := range cands {
-		if q.Filter == nil || q.Filter.Match(e.r) {
-			matched = append(matched, e.r)
-			byRes[e.r] = e
+		if r := eval(e); q.Filter == nil || q.Filter.Match(r) {
+			matched = append(matched, match{r, e})
 		}
 	}
-	slices.SortStableFunc(matched, q.Sort.Compare)
+	slices.SortStableFunc(matched, func(a, b match) int { return q.Sort.Compare(a.r, b.r) })
 	page.TotalResults = len(matched)
-	for _, r := range matched[min(start, len(matched)):min(end, len(matched))] {
-		page.Resources = append(page.Resources, h.out(byRes[r]))
+	for _, m := range matched[min(start, len(matched)):min(end, len(matched))] {
+		page.Resources = append(page.Resources, h.out(m.e))
 	}
 	return page, nil
 }
