@@ -85,6 +85,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 
+	// The address first: when it is taken, say so before printing a token
+	// or creating a database file.
+	ln, err := listen(*addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	if *token == "" {
 		*token = newToken()
 		fmt.Fprintf(stdout, "bearer token: %s\n", *token)
@@ -112,10 +119,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	mux := http.NewServeMux()
 	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", wrap(srv, requireBearer(*token, *org, rateLimit(*rate, *burst, srv)))))
 
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
 	hs := newHTTPServer(logRequests(logger, withDeadline(requestTimeout, mux)), logger)
 	logger.Info("serving SCIM", "url", "http://"+ln.Addr().String()+"/scim/v2", "db", d.String())
 	errc := make(chan error, 1)
@@ -134,6 +137,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// listen listens on addr, and when another program holds it, says which
+// flag chooses another.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("%s is in use by another program; choose another address with -addr, as in -addr 127.0.0.1:8081", addr)
+	}
+	return ln, err
 }
 
 // newServer returns the SCIM server for the application's tables, and for

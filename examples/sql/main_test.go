@@ -4,9 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -121,6 +126,29 @@ func TestRun(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("run: %v\n%s", err, stderr.String())
+	}
+}
+
+// TestRunAddressInUse checks that when the address is taken, run says which
+// flag to use and has neither printed a token nor created a database.
+func TestRunAddressInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	dbFile := filepath.Join(t.TempDir(), "scim.db")
+	var stdout, stderr bytes.Buffer
+	err = run(context.Background(), []string{"-addr", ln.Addr().String(), "-db", dbFile}, &stdout, &stderr)
+	want := ln.Addr().String() + " is in use by another program; choose another address with -addr, as in -addr 127.0.0.1:8081"
+	if err == nil || err.Error() != want {
+		t.Errorf("run: %v, want %q", err, want)
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("stdout %q, want nothing", stdout.String())
+	}
+	if _, err := os.Stat(dbFile); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("database file: %v, want it not created", err)
 	}
 }
 
