@@ -23,8 +23,9 @@ import (
 // application, versions and errors are exactly those of the single request.
 //
 // Operations run one at a time, in request order, except that an operation
-// that refers to the bulkId of a later POST ("bulkId:qwerty" anywhere in
-// its path or data) waits until that POST has run. POSTs whose references
+// that refers to the bulkId of a later POST ("bulkId:qwerty" in its path,
+// or in its data where RFC 7644 §3.7.2 puts references: see bulkref.go)
+// waits until that POST has run. POSTs whose references
 // form a cycle, such as two groups that are members of each other
 // (RFC 7644 §3.7.1), are created without the values of multi-valued
 // attributes that refer to a resource not created yet, and those values are
