@@ -3,8 +3,9 @@ module github.com/scim-go/scim/sqlstore
 go 1.26.0
 
 require (
+	github.com/google/go-cmp v0.7.0
 	github.com/jackc/pgx/v5 v5.12.0
-	github.com/scim-go/scim v0.0.0
+	github.com/scim-go/scim v0.1.0
 	modernc.org/sqlite v1.61.1
 )
 

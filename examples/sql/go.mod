@@ -5,9 +5,9 @@ go 1.26.0
 require (
 	github.com/google/go-cmp v0.7.0
 	github.com/jackc/pgx/v5 v5.12.0
-	github.com/scim-go/scim v0.0.0
-	github.com/scim-go/scim/otelscim v0.0.0
-	github.com/scim-go/scim/sqlstore v0.0.0
+	github.com/scim-go/scim v0.1.0
+	github.com/scim-go/scim/otelscim v0.1.0
+	github.com/scim-go/scim/sqlstore v0.1.0
 	go.opentelemetry.io/otel v1.47.0
 	go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp v1.47.0
 	go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp v1.47.0
