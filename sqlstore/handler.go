@@ -183,12 +183,14 @@ func (h *Handler) Patch(ctx context.Context, req *scim.PatchRequest) (*scim.Patc
 	native, rest := t.splitOps(req.Operations)
 	var version int64
 	var changes scim.Changes
+	var gid any
+	size := -1 // the group's members after the PATCH, when known
 	err = t.s.write(ctx, func(tx conn) error {
 		idv, stored, data, err := t.lock(ctx, tx, req.ID, req.Version, tenant)
 		if err != nil {
 			return err
 		}
-		version, changes = stored, scim.Changes{}
+		version, changes, gid, size = stored, scim.Changes{}, idv, -1
 		changed := false
 		if len(rest) > 0 {
 			sel := withGroups
@@ -221,18 +223,24 @@ func (h *Handler) Patch(ctx context.Context, req *scim.PatchRequest) (*scim.Patc
 			}
 		}
 		if native != nil {
+			before, known := t.members.counts.at(tenant, idv, stored)
 			added, removed, err := t.patchMembers(ctx, tx, idv, native, tenant)
 			if err != nil {
 				return err
 			}
+			if known {
+				size = before + len(added) - len(removed)
+			}
 			if len(added) > 0 && req.MaxValues > 0 {
 				// Only an add can take a group past the limit; counting
-				// reads at most MaxValues+1 of its memberships.
-				count, err := t.members.count(ctx, tx, idv, req.MaxValues+1)
-				if err != nil {
-					return err
+				// reads at most MaxValues+1 of its memberships, and only
+				// when the size at the version read is not known.
+				if !known {
+					if size, err = t.members.count(ctx, tx, idv, req.MaxValues+1); err != nil {
+						return err
+					}
 				}
-				if count > req.MaxValues {
+				if size > req.MaxValues {
 					return resource.TooManyValues("members", req.MaxValues)
 				}
 			}
@@ -253,6 +261,9 @@ func (h *Handler) Patch(ctx context.Context, req *scim.PatchRequest) (*scim.Patc
 	})
 	if err != nil {
 		return nil, err
+	}
+	if size >= 0 {
+		t.members.counts.set(tenant, gid, version, size)
 	}
 	return &scim.PatchResult{Version: strconv.FormatInt(version, 10), Changes: &changes}, nil
 }

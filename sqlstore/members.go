@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/scim-go/scim"
 	"github.com/scim-go/scim/internal/clip"
@@ -330,6 +331,74 @@ func (m *members) list(ctx context.Context, tx conn, gid any) ([]member, error) 
 		out = append(out, member{idString(v), name})
 	}
 	return out, rows.Err()
+}
+
+// memberCounts remembers how many members a group had at a version this
+// store committed, so that a member added to a large group is checked
+// against Config.MaxValues without counting the group again: a count is
+// known from the one before and the rows the PATCH added and removed, which
+// the join table's statements return. An entry is used only while the
+// group's version is still the one it was recorded at; every write through
+// a store gives the group a new version, so a write by another replica is a
+// miss, and the group is counted again, up to MaxValues+1 rows. A host that
+// changes the join table without changing the version column bypasses
+// that: its own additions count only once the group is written through a
+// store again.
+type memberCounts struct {
+	mu sync.Mutex
+	m  map[countKey]groupCount
+}
+
+type countKey struct{ tenant, id any }
+
+type groupCount struct {
+	version int64
+	n       int
+}
+
+// maxCounts bounds the groups remembered; beyond it, the map starts over.
+const maxCounts = 10_000
+
+// key returns the key of group id in tenant, and false when either is of a
+// type that cannot be a map key safely.
+func (c *memberCounts) key(tenant, id any) (countKey, bool) {
+	for _, v := range []any{tenant, id} {
+		switch v.(type) {
+		case nil, string, int, int32, int64, uint32, uint64:
+		default:
+			return countKey{}, false
+		}
+	}
+	return countKey{tenant, id}, true
+}
+
+// at returns how many members the group had at version.
+func (c *memberCounts) at(tenant, id any, version int64) (int, bool) {
+	k, ok := c.key(tenant, id)
+	if !ok {
+		return 0, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[k]
+	return e.n, ok && e.version == version
+}
+
+// set records that the group had n members at version, once that version
+// is committed.
+func (c *memberCounts) set(tenant, id any, version int64, n int) {
+	k, ok := c.key(tenant, id)
+	if !ok {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCounts {
+		c.m = make(map[countKey]groupCount)
+	}
+	if e, ok := c.m[k]; !ok || e.version < version {
+		c.m[k] = groupCount{version, n}
+	}
 }
 
 // count returns how many members gid has, counting no further than limit.

@@ -231,6 +231,7 @@ type members struct {
 	types  []*table          // the types whose resources may be members
 	stored map[string]string // type name -> value of the Type column
 	named  map[string]string // value of the Type column -> type name
+	counts memberCounts      // group sizes at versions this store wrote
 }
 
 // compile checks one Type and writes what does not depend on other types.

@@ -5,7 +5,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -360,5 +362,69 @@ func TestGetPartial(t *testing.T) {
 	got, err = h.GetPartial(ctx, g, resource.NewProjection(h.Type(), []string{"members.value"}, nil))
 	if err != nil || got.Attributes["members"] == nil {
 		t.Errorf("GetPartial of members.value: %v, %v", got.Attributes, err)
+	}
+}
+
+// TestMembersMaxValues checks that a group never grows past
+// Config.MaxValues through member PATCHes, when the store knows the
+// group's size from its own last write, when another Store (a replica)
+// wrote since, and when members left by a user's deletion.
+func TestMembersMaxValues(t *testing.T) {
+	for _, d := range databases(t) {
+		t.Run(d.name, func(t *testing.T) {
+			db := d.open(t)
+			exec(t, db, appSchema(d.dialect)...)
+			newStore := func() http.Handler {
+				s, err := sqlstore.New(context.Background(), sqlstore.Config{DB: db, Dialect: d.dialect, Types: appTypes(), Tenant: tenantOf})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return newServer(t, s, scim.Config{MaxValues: 3})
+			}
+			a, b := newStore(), newStore()
+			var users []string
+			for i := range 6 {
+				users = append(users, must(t, a, 201, "POST", "/Users", user(fmt.Sprintf("u%d", i)))["id"].(string))
+			}
+			gid := must(t, a, 201, "POST", "/Groups", group("Team"))["id"].(string)
+			add := func(ids ...string) string {
+				var vals []string
+				for _, id := range ids {
+					vals = append(vals, `{"value":"`+id+`"}`)
+				}
+				return patchOps(`{"op":"add","path":"members","value":[` + strings.Join(vals, ",") + `]}`)
+			}
+			steps := []struct {
+				srv  http.Handler
+				body string
+				want int
+			}{
+				{a, add(users[0], users[1]), 200}, // counted: 2
+				{a, add(users[2]), 200},           // known from a's write: 3
+				{a, add(users[3]), 400},           // 4 > 3
+				{a, add(users[2]), 200},           // already there: still 3
+				{b, patchOps(`{"op":"remove","path":"members[value eq \"` + users[0] + `\"]"}`), 200},
+				{a, add(users[3], users[4]), 400}, // a missed b's write: counted 2, then 4
+				{a, add(users[3]), 200},           // 3
+			}
+			for i, s := range steps {
+				if code, doc := call(t, s.srv, "", "PATCH", "/Groups/"+gid, s.body); code != s.want {
+					t.Fatalf("step %d: status %d, want %d: %v", i, code, s.want, doc)
+				}
+			}
+			must(t, b, 204, "DELETE", "/Users/"+users[1], "") // the group has 2
+			for i, s := range []struct {
+				id   string
+				want int
+			}{{users[4], 200}, {users[5], 400}} {
+				if code, doc := call(t, a, "", "PATCH", "/Groups/"+gid, add(s.id)); code != s.want {
+					t.Fatalf("after the delete, add %d: status %d, want %d: %v", i, code, s.want, doc)
+				}
+			}
+			members := must(t, a, 200, "GET", "/Groups/"+gid, "")["members"].([]any)
+			if len(members) != 3 {
+				t.Errorf("the group has %d members, want 3: %v", len(members), members)
+			}
+		})
 	}
 }
