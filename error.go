@@ -220,8 +220,8 @@ func refused(params string) bool {
 // WriteTooManyRequests writes a 429 Too Many Requests response with a SCIM
 // error body and a Retry-After header of retryAfter, rounded up to whole
 // seconds (RFC 6585 §4, RFC 9110 §10.2.3), for rate-limiting middleware:
-// identity providers such as Entra ID and Okta back off and retry on it,
-// where other errors fail the provisioning run.
+// a client that honours it waits that long and retries, as Okta documents
+// for its provisioning tasks, where other errors fail the task.
 func WriteTooManyRequests(w http.ResponseWriter, retryAfter time.Duration) {
 	secs := int64((retryAfter + time.Second - 1) / time.Second)
 	w.Header().Set("Retry-After", strconv.FormatInt(max(secs, 1), 10))
