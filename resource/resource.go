@@ -20,6 +20,10 @@
 // integer and float types, json.Number, and []string, so that a host may fill
 // a Resource from its own storage without converting every value.
 //
+// An Accessor reads and sets values by attribute path, such as
+// name.familyName or emails[type eq "work"].value, checked against the
+// resource type's schemas and in the Go types above.
+//
 // A Resource is not safe for concurrent modification; a host must not change
 // a Resource after handing it to the server.
 package resource
