@@ -253,6 +253,7 @@ var (
 	rulePatchAdd     = rule{"RFC 7644 §3.5.2.1", "add sets an attribute, adds values to a multi-valued one (a value already there is not added twice) and merges the sub-attributes of a complex one"}
 	rulePatchReplace = rule{"RFC 7644 §3.5.2.3", "replace sets an attribute or sub-attribute, replaces all values of a multi-valued one, or just those its value filter selects, and leaves sub-attributes it does not name"}
 	rulePatchRemove  = rule{"RFC 7644 §3.5.2.2", "remove deletes an attribute, a sub-attribute, all values of a multi-valued one, or the values its filter selects"}
+	rulePatchMembers = rule{"RFC 7644 §3.5.2", "PATCH adds, removes and replaces a group's members, one or many at a time, by value or by a value filter"}
 	rulePatchResult  = rule{"RFC 7644 §3.5.2", "a PATCH answers 200 with the resource as stored after its operations"}
 	ruleNoTarget     = rule{"RFC 7644 §3.5.2.2, §3.5.2.3", "remove without a path, and a replace whose value filter matches nothing and has no eq terms to create a value from (patch.Operation.NoTarget), are 400 noTarget"}
 	ruleMutability   = rule{"RFC 7644 §3.5.2, §3.12", "a PATCH of a readOnly attribute such as id or groups is 400 mutability"}
@@ -284,64 +285,82 @@ var (
 // A testCase is one case of the suite, and the attributes it needs.
 type testCase struct {
 	name   string
+	about  rule     // what the case checks, for CheckEndpoint's report
 	users  []string // attribute paths of the User type the case needs
 	groups []string // attribute paths of the Group type the case needs
 	tenant bool     // the case needs Store.Tenant
-	run    func(s *suite)
+	// direct says the case calls the handlers directly, or needs to see
+	// the storage: CheckEndpoint, which reaches a service over HTTP only,
+	// does not run it.
+	direct bool
+	// features are the features of /ServiceProviderConfig (RFC 7643 §5)
+	// the case needs, besides filter; CheckEndpoint skips it against a
+	// service that says it lacks one.
+	features []string
+	run      func(s *suite)
 }
 
 var cases = []testCase{
-	{name: "create", run: (*suite).testCreate},
-	{name: "get", run: (*suite).testGet},
-	{name: "replace", run: (*suite).testReplace},
-	{name: "delete", run: (*suite).testDelete},
-	{name: "empty-list", run: (*suite).testEmptyList},
-	{name: "uniqueness", run: (*suite).testUniqueness},
-	{name: "uniqueness-race", run: (*suite).testUniquenessRace},
-	{name: "uniqueness-unicode", run: (*suite).testUniquenessUnicode},
-	{name: "versions", run: (*suite).testVersions},
-	{name: "conditional-requests", run: (*suite).testConditional},
-	{name: "concurrent-writers", run: (*suite).testConcurrentWriters},
-	{name: "filter-users", run: (*suite).testFilterUsers},
-	{name: "filter-groups", run: (*suite).testFilterGroups},
-	{name: "filter-datetime", run: (*suite).testFilterDateTime},
-	{name: "filter-unicode", run: (*suite).testFilterUnicode},
-	{name: "sort", run: (*suite).testSort},
-	{name: "paging", run: (*suite).testPaging},
-	{name: "patch-add", run: (*suite).testPatchAdd},
-	{name: "patch-replace", run: (*suite).testPatchReplace},
-	{name: "patch-remove", run: (*suite).testPatchRemove},
-	{name: "patch-errors", run: (*suite).testPatchErrors},
-	{name: "patch-members", groups: []string{"members.value"}, run: (*suite).testPatchMembers},
-	{name: "memberships", users: []string{"groups.value"}, groups: []string{"members.value"}, run: (*suite).testMemberships},
-	{name: "bulk", run: (*suite).testBulk},
-	{name: "password", users: []string{"password"}, run: (*suite).testPassword},
-	{name: "password-storage", users: []string{"password"}, run: (*suite).testPasswordStorage},
-	{name: "tenant-isolation", tenant: true, run: (*suite).testTenantIsolation},
-	{name: "handler-not-found", run: (*suite).testHandlerNotFound},
-	{name: "handler-uniqueness", run: (*suite).testHandlerUniqueness},
-	{name: "handler-version-mismatch", run: (*suite).testHandlerVersionMismatch},
-	{name: "handler-compare-and-swap", run: (*suite).testHandlerCompareAndSwap},
-	{name: "handler-meta", run: (*suite).testHandlerMeta},
-	{name: "handler-snapshots", run: (*suite).testHandlerSnapshots},
+	{name: "create", about: ruleCreate, run: (*suite).testCreate},
+	{name: "get", about: ruleGet, run: (*suite).testGet},
+	{name: "replace", about: ruleReplace, run: (*suite).testReplace},
+	{name: "delete", about: ruleDelete, features: []string{"patch"}, run: (*suite).testDelete},
+	{name: "empty-list", about: ruleList, run: (*suite).testEmptyList},
+	{name: "uniqueness", about: ruleUnique, features: []string{"patch"}, run: (*suite).testUniqueness},
+	{name: "uniqueness-race", about: ruleUniqueRace, run: (*suite).testUniquenessRace},
+	{name: "uniqueness-unicode", about: ruleUniqueFold, features: []string{"patch"}, run: (*suite).testUniquenessUnicode},
+	{name: "versions", about: ruleVersion, features: []string{"patch"}, run: (*suite).testVersions},
+	{name: "conditional-requests", about: ruleStale, features: []string{"etag", "patch"}, run: (*suite).testConditional},
+	{name: "concurrent-writers", about: ruleLostUpdate, features: []string{"patch"}, run: (*suite).testConcurrentWriters},
+	{name: "filter-users", about: ruleFilter, run: (*suite).testFilterUsers},
+	{name: "filter-groups", about: ruleFilterMulti, run: (*suite).testFilterGroups},
+	{name: "filter-datetime", about: ruleFilterTime, features: []string{"patch"}, run: (*suite).testFilterDateTime},
+	{name: "filter-unicode", about: ruleFilterFold, features: []string{"sort"}, run: (*suite).testFilterUnicode},
+	{name: "sort", about: ruleSort, features: []string{"sort"}, run: (*suite).testSort},
+	{name: "paging", about: rulePaging, features: []string{"sort"}, run: (*suite).testPaging},
+	{name: "patch-add", about: rulePatchAdd, features: []string{"patch"}, run: (*suite).testPatchAdd},
+	{name: "patch-replace", about: rulePatchReplace, features: []string{"patch"}, run: (*suite).testPatchReplace},
+	{name: "patch-remove", about: rulePatchRemove, features: []string{"patch"}, run: (*suite).testPatchRemove},
+	{name: "patch-errors", about: ruleAtomic, features: []string{"patch"}, run: (*suite).testPatchErrors},
+	{name: "patch-members", about: rulePatchMembers, groups: []string{"members.value"}, features: []string{"patch"}, run: (*suite).testPatchMembers},
+	{name: "memberships", about: ruleGroupsOf, users: []string{"groups.value"}, groups: []string{"members.value"}, run: (*suite).testMemberships},
+	{name: "bulk", about: ruleBulkResult, features: []string{"bulk"}, run: (*suite).testBulk},
+	{name: "password", about: rulePassword, users: []string{"password"}, features: []string{"patch", "changePassword"}, run: (*suite).testPassword},
+	{name: "password-storage", about: rulePasswordStored, users: []string{"password"}, direct: true, run: (*suite).testPasswordStorage},
+	{name: "tenant-isolation", about: ruleTenantRead, tenant: true, run: (*suite).testTenantIsolation},
+	{name: "handler-not-found", about: ruleHandlerNotFound, direct: true, run: (*suite).testHandlerNotFound},
+	{name: "handler-uniqueness", about: ruleHandlerUnique, direct: true, run: (*suite).testHandlerUniqueness},
+	{name: "handler-version-mismatch", about: ruleHandlerVersion, direct: true, run: (*suite).testHandlerVersionMismatch},
+	{name: "handler-compare-and-swap", about: ruleHandlerCAS, direct: true, run: (*suite).testHandlerCompareAndSwap},
+	{name: "handler-meta", about: ruleHandlerMeta, direct: true, run: (*suite).testHandlerMeta},
+	{name: "handler-snapshots", about: ruleHandlerSnapshot, direct: true, run: (*suite).testHandlerSnapshots},
 }
 
 // skip checks st, ending the case if it is not a Store the suite can
 // run, and returns why c cannot run against it, or "".
 func (c testCase) skip(rep reporter, st *Store) string {
 	checkStore(rep, st)
-	for _, p := range c.users {
-		if !hasAttr(st.Users.Type, p) {
-			return fmt.Sprintf("the %s resource type has no attribute %s, which this case needs", st.Users.Type.Name, p)
-		}
-	}
-	for _, p := range c.groups {
-		if !hasAttr(st.Groups.Type, p) {
-			return fmt.Sprintf("the %s resource type has no attribute %s, which this case needs", st.Groups.Type.Name, p)
-		}
+	if why := c.lacks(st.Users.Type, st.Groups.Type); why != "" {
+		return why
 	}
 	if c.tenant && st.Tenant == nil {
 		return "Store.Tenant is nil: the store is not tenanted"
+	}
+	return ""
+}
+
+// lacks returns which attribute the case needs that users or groups lacks,
+// or "".
+func (c testCase) lacks(users, groups *schema.ResourceType) string {
+	for _, p := range c.users {
+		if !hasAttr(users, p) {
+			return fmt.Sprintf("the %s resource type has no attribute %s, which this case needs", users.Name, p)
+		}
+	}
+	for _, p := range c.groups {
+		if !hasAttr(groups, p) {
+			return fmt.Sprintf("the %s resource type has no attribute %s, which this case needs", groups.Name, p)
+		}
 	}
 	return ""
 }
@@ -385,8 +404,11 @@ type suite struct {
 	rep           reporter
 	st            *Store
 	users, groups *schema.ResourceType
-	uh, gh        scim.ResourceHandler
+	uh, gh        scim.ResourceHandler // nil when the suite reaches a service over HTTP only (CheckEndpoint)
 	srv           *scim.Server
+	// baseURL is the URL the server is mounted at, which the locations it
+	// gives start with.
+	baseURL string
 	// note is a single-valued string attribute of User that a case may set
 	// to anything, to change a user or tell users apart: nickName when the
 	// type has it, else another one, or externalId, which every type has.
@@ -408,7 +430,7 @@ func newSuite(rep reporter, st *Store) *suite {
 		rep.FailNow()
 	}
 	s := &suite{rep: rep, st: st, users: st.Users.Type, groups: st.Groups.Type,
-		uh: st.Users.Handler, gh: st.Groups.Handler, srv: srv, note: noteAttr(st.Users.Type)}
+		uh: st.Users.Handler, gh: st.Groups.Handler, srv: srv, baseURL: suiteBaseURL, note: noteAttr(st.Users.Type)}
 	return s.as(0)
 }
 
@@ -1942,14 +1964,14 @@ func (s *suite) testBulk() {
 		s.errorf(ruleBulkResult, "%s: a POST of a taken userName has status %q and response %v, want 409 uniqueness", r.req, st, dup["response"])
 	}
 	uloc, gloc := str(usr, "location"), str(grp, "location")
-	if !strings.HasPrefix(uloc, suiteBaseURL+"/Users/") || !strings.HasPrefix(gloc, suiteBaseURL+"/Groups/") {
+	if !strings.HasPrefix(uloc, s.baseURL+"/Users/") || !strings.HasPrefix(gloc, s.baseURL+"/Groups/") {
 		s.fatalf(ruleBulkResult, "%s: locations %q and %q", r.req, uloc, gloc)
 	}
-	user, uETag := s.mustGet(uloc[len(suiteBaseURL):])
+	user, uETag := s.mustGet(uloc[len(s.baseURL):])
 	if str(user, "userName") != "bulk-user" || str(usr, "version") != uETag {
 		s.errorf(ruleBulkResult, "the user created by bulk: userName %q, version %q in the bulk response and %q now", str(user, "userName"), str(usr, "version"), uETag)
 	}
-	stored, _ := s.mustGet(gloc[len(suiteBaseURL):])
+	stored, _ := s.mustGet(gloc[len(s.baseURL):])
 	if got := memberIDs(stored); members && !slices.Equal(got, []string{str(user, "id")}) {
 		s.errorf(ruleBulkRef, "the group created by bulk has members %q, want the new user [%q]", got, str(user, "id"))
 	}

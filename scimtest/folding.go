@@ -65,8 +65,10 @@ func (s *suite) testUniquenessUnicode() {
 		}
 		s.checkSame(ruleUniqueWrite, path, before, "writes refused for uniqueness")
 	}
-	if r, err := s.uh.Create(s.ctx, s.decode(s.users, userJSON("Äbc"))); !errors.Is(err, scim.ErrUniqueness) {
-		s.errorf(ruleUniqueFold, "Create of userName \"Äbc\" after \"ÄBC\": resource %s, error %v, want an error wrapping scim.ErrUniqueness", describe(r), err)
+	if s.uh != nil {
+		if r, err := s.uh.Create(s.ctx, s.decode(s.users, userJSON("Äbc"))); !errors.Is(err, scim.ErrUniqueness) {
+			s.errorf(ruleUniqueFold, "Create of userName \"Äbc\" after \"ÄBC\": resource %s, error %v, want an error wrapping scim.ErrUniqueness", describe(r), err)
+		}
 	}
 
 	// A user may take its own userName in another case.
