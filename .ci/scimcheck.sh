@@ -20,11 +20,11 @@ trap stop EXIT
 go build -o "$tmp/sql" ./examples/sql
 go build -o "$tmp/scimcheck" ./cmd/scimcheck
 
-# The token travels to scimcheck in its environment; the example takes it
-# only as a flag. Its rate limit is lifted: scimcheck makes about a
+# The token travels to both in their environments, never on a command
+# line. The example's rate limit is lifted: scimcheck makes about a
 # thousand requests, as fast as the server answers.
 token=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
-"$tmp/sql" -addr 127.0.0.1:0 -db "$tmp/scim.db" -token "$token" -rate 100000 -burst 100000 \
+SCIM_TOKEN=$token "$tmp/sql" -addr 127.0.0.1:0 -db "$tmp/scim.db" -rate 100000 -burst 100000 \
 	>"$tmp/server.log" 2>&1 &
 server=$!
 

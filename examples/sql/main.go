@@ -75,7 +75,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen `address`")
 	dsn := fs.String("db", "scim.db", "a SQLite `file`, or a postgres:// DSN")
-	token := fs.String("token", "", "the bearer `token` clients must send; when empty, one is generated and printed")
+	token := fs.String("token", os.Getenv("SCIM_TOKEN"), "the bearer `token` clients must send (default $SCIM_TOKEN, which keeps it out of the process list); when empty, one is generated and printed")
 	schemas := fs.String("schemas", "", "a `directory` of extra resource type and schema JSON files to serve")
 	org := fs.String("org", "default", "the `organisation` the token provisions")
 	rate := fs.Float64("rate", 50, "the `requests` a second a token may make, beyond bursts")
