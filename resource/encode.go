@@ -116,18 +116,77 @@ func hasMembers(dst []byte, s *schema.Schema, m map[string]any, p *Projection) (
 // appendAttrs appends "name":value members for each attribute of attrs that
 // m holds and p selects.
 func appendAttrs(dst []byte, attrs []*schema.Attribute, m map[string]any, p *Projection, ext string) []byte {
-	for _, a := range attrs {
-		v, ok := m[a.Name]
-		if !ok || v == nil {
-			continue
-		}
+	member := func(dst []byte, a *schema.Attribute, v any) []byte {
 		sel, include, exclude := p.selected(a, ext)
 		if !sel {
-			continue
+			return dst
 		}
-		dst = appendMember(dst, a, v, include, exclude)
+		return appendMember(dst, a, v, include, exclude)
+	}
+	var vals present
+	if !vals.collect(attrs, m) {
+		for _, a := range attrs {
+			if v := m[a.Name]; v != nil {
+				dst = member(dst, a, v)
+			}
+		}
+		return dst
+	}
+	for j := range vals.n {
+		dst = member(dst, attrs[vals.pos[j]], vals.vals[j])
 	}
 	return dst
+}
+
+// present holds the values of a map for the attributes of a schema, in the
+// schema's order. A resource holds far fewer attributes than its schema
+// defines (a User a handful of the RFC's 21), so walking the map and
+// ordering what it holds by position costs less than probing it for every
+// attribute of the schema.
+type present struct {
+	n    int
+	pos  [sparseMax]int
+	vals [sparseMax]any
+}
+
+// sparseMax bounds the values present orders.
+const sparseMax = 12
+
+// collect gathers the non-nil values of m under the exact names of attrs,
+// in the order of attrs. It reports false, having gathered nothing, when m
+// is too large for that to pay, and the caller should probe m for each
+// attribute instead.
+func (s *present) collect(attrs []*schema.Attribute, m map[string]any) bool {
+	if len(m) > sparseMax || 2*len(m) > len(attrs) {
+		return false
+	}
+	for k, v := range m {
+		if v == nil {
+			continue
+		}
+		i := indexOf(attrs, k)
+		if i < 0 {
+			continue
+		}
+		j := s.n
+		for ; j > 0 && s.pos[j-1] > i; j-- {
+			s.pos[j], s.vals[j] = s.pos[j-1], s.vals[j-1]
+		}
+		s.pos[j], s.vals[j] = i, v
+		s.n++
+	}
+	return true
+}
+
+// indexOf returns the index of the attribute named exactly name in attrs,
+// or -1.
+func indexOf(attrs []*schema.Attribute, name string) int {
+	for i, a := range attrs {
+		if len(a.Name) == len(name) && a.Name == name {
+			return i
+		}
+	}
+	return -1
 }
 
 // appendMember appends the member "name":value, preceded by a comma unless
@@ -202,9 +261,18 @@ func appendSingle(dst []byte, a *schema.Attribute, v any, include, exclude map[*
 	}
 	start := len(dst)
 	dst = append(dst, '{')
-	for _, sa := range a.SubAttributes {
-		if sv, ok := m[sa.Name]; ok && sv != nil && subSelected(sa, include, exclude) {
-			dst = appendMember(dst, sa, sv, nil, nil)
+	var vals present
+	if vals.collect(a.SubAttributes, m) {
+		for j := range vals.n {
+			if sa := a.SubAttributes[vals.pos[j]]; subSelected(sa, include, exclude) {
+				dst = appendMember(dst, sa, vals.vals[j], nil, nil)
+			}
+		}
+	} else {
+		for _, sa := range a.SubAttributes {
+			if sv := m[sa.Name]; sv != nil && subSelected(sa, include, exclude) {
+				dst = appendMember(dst, sa, sv, nil, nil)
+			}
 		}
 	}
 	if len(dst) == start+1 {
