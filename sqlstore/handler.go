@@ -48,7 +48,7 @@ func (h *Handler) Create(ctx context.Context, r *resource.Resource) (*resource.R
 		if err != nil {
 			return err
 		}
-		if err := t.writeChildren(ctx, tx, r, idv, true); err != nil {
+		if err := t.writeChildren(ctx, tx, nil, r, idv, true); err != nil {
 			return err
 		}
 		if t.members != nil {
@@ -113,7 +113,7 @@ func (h *Handler) Replace(ctx context.Context, r *resource.Resource, version str
 		if err != nil {
 			return err
 		}
-		if _, _, err := t.store(ctx, tx, r, idv, tenant, data, true); err != nil {
+		if _, _, err := t.store(ctx, tx, nil, r, idv, tenant, data, true); err != nil {
 			return err
 		}
 		out, err = t.get(ctx, tx, r.ID, tenant, withAll)
@@ -123,15 +123,17 @@ func (h *Handler) Replace(ctx context.Context, r *resource.Resource, version str
 }
 
 // store writes r over the stored resource idv: row, child rows and, when
-// members is set, memberships, whose changes it returns.
-func (t *table) store(ctx context.Context, tx conn, r *resource.Resource, idv, tenant, data any, members bool) (added, removed []string, err error) {
+// members is set, memberships, whose changes it returns. prev, when not
+// nil, is the stored resource as read in this transaction: child rows whose
+// values r leaves as they were are not written again.
+func (t *table) store(ctx context.Context, tx conn, prev, r *resource.Resource, idv, tenant, data any, members bool) (added, removed []string, err error) {
 	if err := t.checkUnique(ctx, tx, r, idv, tenant); err != nil {
 		return nil, nil, err
 	}
 	if _, err := t.update(ctx, tx, r, idv, tenant, data); err != nil {
 		return nil, nil, err
 	}
-	if err := t.writeChildren(ctx, tx, r, idv, false); err != nil {
+	if err := t.writeChildren(ctx, tx, prev, r, idv, false); err != nil {
 		return nil, nil, err
 	}
 	if members && t.members != nil {
@@ -212,7 +214,7 @@ func (h *Handler) Patch(ctx context.Context, req *scim.PatchRequest) (*scim.Patc
 				return err
 			}
 			if !resource.Identical(cur, next) {
-				added, removed, err := t.store(ctx, tx, next, idv, tenant, data, native == nil)
+				added, removed, err := t.store(ctx, tx, cur, next, idv, tenant, data, native == nil)
 				if err != nil {
 					return err
 				}

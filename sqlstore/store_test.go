@@ -428,3 +428,51 @@ func TestMembersMaxValues(t *testing.T) {
 		})
 	}
 }
+
+// TestPatchKeepsChildRows checks that a PATCH writes a child table's rows
+// again only when it changes their values: rows it leaves alone keep what
+// the host stores beside them, here a column the mapping does not name.
+func TestPatchKeepsChildRows(t *testing.T) {
+	for _, d := range databases(t) {
+		t.Run(d.name, func(t *testing.T) {
+			db := d.open(t)
+			exec(t, db, appSchema(d.dialect)...)
+			exec(t, db, "ALTER TABLE account_emails ADD COLUMN verified_by TEXT")
+			s, err := sqlstore.New(context.Background(), sqlstore.Config{DB: db, Dialect: d.dialect, Types: appTypes(), Tenant: tenantOf})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := newServer(t, s, scim.Config{})
+			id := must(t, srv, 201, "POST", "/Users", user("alice", `"emails":[{"value":"alice@example.com","type":"work"}]`))["id"].(string)
+			exec(t, db, "UPDATE account_emails SET verified_by = 'host'")
+			verified := func() []string {
+				rows, err := db.Query("SELECT COALESCE(verified_by, '-') FROM account_emails ORDER BY address")
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer rows.Close()
+				var out []string
+				for rows.Next() {
+					var v string
+					if err := rows.Scan(&v); err != nil {
+						t.Fatal(err)
+					}
+					out = append(out, v)
+				}
+				return out
+			}
+			must(t, srv, 200, "PATCH", "/Users/"+id, patchOps(`{"op":"replace","path":"active","value":false}`))
+			if got := verified(); !slices.Equal(got, []string{"host"}) {
+				t.Errorf("after a PATCH of active, the email rows' host column is %v, want [host]", got)
+			}
+			must(t, srv, 200, "PATCH", "/Users/"+id, patchOps(`{"op":"add","path":"emails","value":[{"value":"bob@example.com","type":"home"}]}`))
+			if got := verified(); !slices.Equal(got, []string{"-", "-"}) {
+				t.Errorf("after a PATCH of emails, the email rows' host column is %v, want them written again", got)
+			}
+			emails := must(t, srv, 200, "GET", "/Users/"+id, "")["emails"].([]any)
+			if len(emails) != 2 {
+				t.Errorf("emails after the add: %v", emails)
+			}
+		})
+	}
+}

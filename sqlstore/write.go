@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -358,19 +359,30 @@ func (t *table) checkUnique(ctx context.Context, tx conn, r *resource.Resource, 
 	return nil
 }
 
+// childValues returns the values of r that ch's rows hold.
+func childValues(r *resource.Resource, ch *child) []any {
+	if m := container(r, ch.ext, false); m != nil {
+		elems, _ := m[ch.key].([]any)
+		return elems
+	}
+	return nil
+}
+
 // writeChildren stores r's values of each child attribute as the rows of
-// the resource idv, in place of those stored unless fresh.
-func (t *table) writeChildren(ctx context.Context, tx conn, r *resource.Resource, idv any, fresh bool) error {
+// the resource idv, in place of those stored unless fresh. When prev, the
+// stored resource as read in the same transaction, holds the same values
+// of an attribute, its rows are left as they are.
+func (t *table) writeChildren(ctx context.Context, tx conn, prev, r *resource.Resource, idv any, fresh bool) error {
 	for _, ch := range t.children {
+		if prev != nil && reflect.DeepEqual(childValues(prev, ch), childValues(r, ch)) {
+			continue
+		}
 		if !fresh {
 			if _, err := t.exec(ctx, tx, "DELETE FROM "+ch.c.Table+" WHERE "+ch.c.Key+" = ?", idv); err != nil {
 				return err
 			}
 		}
-		var elems []any
-		if m := container(r, ch.ext, false); m != nil {
-			elems, _ = m[ch.key].([]any)
-		}
+		elems := childValues(r, ch)
 		if len(elems) == 0 {
 			continue
 		}
