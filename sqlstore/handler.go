@@ -109,11 +109,11 @@ func (h *Handler) Replace(ctx context.Context, r *resource.Resource, version str
 	}
 	var out *resource.Resource
 	err = t.s.write(ctx, func(tx conn) error {
-		idv, _, data, err := t.lock(ctx, tx, r.ID, version, tenant)
+		l, err := t.lock(ctx, tx, r.ID, version, tenant)
 		if err != nil {
 			return err
 		}
-		if _, _, err := t.store(ctx, tx, nil, r, idv, tenant, data, true); err != nil {
+		if _, _, err := t.store(ctx, tx, l, nil, r, tenant, true); err != nil {
 			return err
 		}
 		out, err = t.get(ctx, tx, r.ID, tenant, withAll)
@@ -122,22 +122,22 @@ func (h *Handler) Replace(ctx context.Context, r *resource.Resource, version str
 	return out, err
 }
 
-// store writes r over the stored resource idv: row, child rows and, when
+// store writes r over the stored resource l: row, child rows and, when
 // members is set, memberships, whose changes it returns. prev, when not
 // nil, is the stored resource as read in this transaction: child rows whose
 // values r leaves as they were are not written again.
-func (t *table) store(ctx context.Context, tx conn, prev, r *resource.Resource, idv, tenant, data any, members bool) (added, removed []string, err error) {
-	if err := t.checkUnique(ctx, tx, r, idv, tenant); err != nil {
+func (t *table) store(ctx context.Context, tx conn, l *locked, prev, r *resource.Resource, tenant any, members bool) (added, removed []string, err error) {
+	if err := t.checkUnique(ctx, tx, r, l, tenant); err != nil {
 		return nil, nil, err
 	}
-	if _, err := t.update(ctx, tx, r, idv, tenant, data); err != nil {
+	if _, err := t.update(ctx, tx, r, l.idv, tenant, l.data); err != nil {
 		return nil, nil, err
 	}
-	if err := t.writeChildren(ctx, tx, prev, r, idv, false); err != nil {
+	if err := t.writeChildren(ctx, tx, prev, r, l.idv, false); err != nil {
 		return nil, nil, err
 	}
 	if members && t.members != nil {
-		return t.members.replace(ctx, tx, idv, membersOf(r), tenant)
+		return t.members.replace(ctx, tx, l.idv, membersOf(r), tenant)
 	}
 	return nil, nil, nil
 }
@@ -152,10 +152,11 @@ func (h *Handler) Delete(ctx context.Context, id, version string) error {
 		return err
 	}
 	return t.s.write(ctx, func(tx conn) error {
-		idv, _, _, err := t.lock(ctx, tx, id, version, tenant)
+		l, err := t.lock(ctx, tx, id, version, tenant)
 		if err != nil {
 			return err
 		}
+		idv := l.idv
 		if err := t.forget(ctx, tx, idv); err != nil {
 			return err
 		}
@@ -188,10 +189,11 @@ func (h *Handler) Patch(ctx context.Context, req *scim.PatchRequest) (*scim.Patc
 	var gid any
 	size := -1 // the group's members after the PATCH, when known
 	err = t.s.write(ctx, func(tx conn) error {
-		idv, stored, data, err := t.lock(ctx, tx, req.ID, req.Version, tenant)
+		l, err := t.lock(ctx, tx, req.ID, req.Version, tenant)
 		if err != nil {
 			return err
 		}
+		idv, stored := l.idv, l.version
 		version, changes, gid, size = stored, scim.Changes{}, idv, -1
 		changed := false
 		if len(rest) > 0 {
@@ -214,7 +216,7 @@ func (h *Handler) Patch(ctx context.Context, req *scim.PatchRequest) (*scim.Patc
 				return err
 			}
 			if !resource.Identical(cur, next) {
-				added, removed, err := t.store(ctx, tx, cur, next, idv, tenant, data, native == nil)
+				added, removed, err := t.store(ctx, tx, l, cur, next, tenant, native == nil)
 				if err != nil {
 					return err
 				}

@@ -70,35 +70,61 @@ func (t *table) whereID(idv, tenant any) (string, []any) {
 // transaction ends (on SQLite, the transaction is the only writer), and
 // checks it against version, if not "". It returns the JSON column's value
 // when the type keeps secrets there, for a write to carry them over.
-func (t *table) lock(ctx context.Context, tx conn, id, version string, tenant any) (idv any, stored int64, data any, err error) {
+func (t *table) lock(ctx context.Context, tx conn, id, version string, tenant any) (*locked, error) {
 	idv, ok := t.idArg(id)
 	if !ok {
-		return nil, 0, nil, t.notFound(id)
+		return nil, t.notFound(id)
 	}
+	l := &locked{idv: idv, unique: make([]any, len(t.unique))}
 	cols := t.t.Version
+	dest := []any{&l.version}
 	if len(t.jsonSecrets) > 0 {
 		cols += ", " + t.t.JSON
+		dest = append(dest, &l.data)
+	}
+	for i, c := range t.unique {
+		cols += ", " + c.name
+		dest = append(dest, &l.unique[i])
 	}
 	where, args := t.whereID(idv, tenant)
 	stmt := "SELECT " + cols + " FROM " + t.t.Table + where
 	if t.s.d == PostgreSQL {
 		stmt += " FOR UPDATE"
 	}
-	dest := []any{&stored}
-	if len(t.jsonSecrets) > 0 {
-		dest = append(dest, &data)
-	}
-	err = tx.QueryRowContext(ctx, t.s.d.rebind(stmt), args...).Scan(dest...)
+	err := tx.QueryRowContext(ctx, t.s.d.rebind(stmt), args...).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, 0, nil, t.notFound(id)
+		return nil, t.notFound(id)
 	}
 	if err != nil {
-		return nil, 0, nil, err
+		return nil, err
 	}
-	if version != "" && strconv.FormatInt(stored, 10) != version {
-		return nil, 0, nil, fmt.Errorf("sqlstore: %s %q: %w", t.name, id, scim.ErrVersionMismatch)
+	if version != "" && strconv.FormatInt(l.version, 10) != version {
+		return nil, fmt.Errorf("sqlstore: %s %q: %w", t.name, id, scim.ErrVersionMismatch)
 	}
-	return idv, stored, data, nil
+	return l, nil
+}
+
+// locked is a row as lock read it.
+type locked struct {
+	idv     any   // the id as the database holds it
+	version int64 // the stored version
+	data    any   // the JSON column, when it holds secrets
+	unique  []any // the columns of t.unique, as stored
+}
+
+// keeps reports whether v, r's value of the unique column c, is the one
+// stored, as the uniqueness check compares them: a write that keeps it
+// cannot take another resource's value, so the check is not needed.
+func (c *column) keeps(stored, v any) bool {
+	sv, ok := stored.(string)
+	s, ok2 := v.(string)
+	if !ok || !ok2 {
+		return false
+	}
+	if c.leaf.CaseExact {
+		return sv == s
+	}
+	return filter.Fold(sv) == filter.Fold(s)
 }
 
 // bump gives the row a new version and modification time, returning the
@@ -318,10 +344,10 @@ func (t *table) encodeJSON(r *resource.Resource, stored any) (string, error) {
 // On PostgreSQL, writers of one value take turns on an advisory lock held
 // to the end of the transaction, so that two replicas cannot both find a
 // value free and both take it; on SQLite, writers take turns anyway.
-func (t *table) checkUnique(ctx context.Context, tx conn, r *resource.Resource, self, tenant any) error {
-	for _, c := range t.unique {
+func (t *table) checkUnique(ctx context.Context, tx conn, r *resource.Resource, self *locked, tenant any) error {
+	for i, c := range t.unique {
 		v := c.get(r)
-		if v == nil {
+		if v == nil || self != nil && c.keeps(self.unique[i], v) {
 			continue
 		}
 		arg := t.s.d.arg(c.leaf, v)
@@ -344,7 +370,7 @@ func (t *table) checkUnique(ctx context.Context, tx conn, r *resource.Resource, 
 		}
 		if self != nil {
 			stmt += " AND " + t.alias + "." + t.t.ID + " <> ?"
-			args = append(args, self)
+			args = append(args, self.idv)
 		}
 		var one int
 		err := tx.QueryRowContext(ctx, t.s.d.rebind(stmt+" LIMIT 1"), args...).Scan(&one)
