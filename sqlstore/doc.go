@@ -43,10 +43,14 @@
 //     nothing behind. Every write increments the Version column; PUT,
 //     PATCH and DELETE with a version are compare-and-swaps on it (RFC
 //     7644 §3.14), with the row locked for the transaction.
-//   - Uniqueness (userName): checked in the write's transaction, scoped by
-//     tenant; on PostgreSQL, writers of one value take turns on an
-//     advisory lock, so replicas over one database cannot both take it. A
-//     unique index of the host's (see Indexes) is mapped to 409 too.
+//   - Uniqueness (userName): with the unique index of Indexes, the
+//     database enforces it, and a write that violates it is answered 409
+//     naming the attribute. Without the index, the store checks it in the
+//     write's transaction, scoped by tenant; on PostgreSQL, writers of one
+//     value take turns on an advisory lock, so replicas over one database
+//     cannot both take it. A store asks the database whether the index
+//     exists at its first write, and again a minute after finding it
+//     absent. PUT and PATCH check only a value they change.
 //   - Memberships: adding members is one INSERT ... SELECT, removing them
 //     one DELETE, whatever the group's size; a member id that names no
 //     resource of the tenant is never stored (skipped and logged, or

@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/scim-go/scim"
 	"github.com/scim-go/scim/scimtest"
 	"github.com/scim-go/scim/sqlstore"
 )
@@ -55,7 +56,9 @@ func TestExchanges(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					srv := newServer(t, goldenStore(t, d), cfg)
+					store, created := goldenStore(t, d)
+					cfg.OnEvent = created
+					srv := newServer(t, store, cfg)
 					for _, x := range conv.Exchanges {
 						got := scimtest.Record(srv, x)
 						if diff := cmp.Diff(normalized(x, x), normalized(got, x)); diff != "" {
@@ -69,24 +72,35 @@ func TestExchanges(t *testing.T) {
 }
 
 // goldenStore returns a store over fresh tables that numbers resources as
-// the recordings do: u1, u2, ... and g1, g2, ....
-func goldenStore(t *testing.T, d database) *sqlstore.Store {
+// the recordings do: u1, u2, ... and g1, g2, ..., in the order they are
+// created. A create that fails, as one the database's unique index refuses
+// does after the store has taken an id, uses no number: the number of the
+// next resource is one more than the number of those created, which the
+// server's events, passed to created, count.
+func goldenStore(t *testing.T, d database) (_ *sqlstore.Store, created func(context.Context, scim.Event)) {
 	types := fullTypes()
+	var mu sync.Mutex
+	count := map[string]int{}
 	for i, prefix := range []string{"u", "g"} {
-		var mu sync.Mutex
-		n := 0
+		name := types[i].Resource.Name
 		types[i].NewID = func() string {
 			mu.Lock()
 			defer mu.Unlock()
-			n++
-			return prefix + strconv.Itoa(n)
+			return prefix + strconv.Itoa(count[name]+1)
+		}
+	}
+	created = func(_ context.Context, e scim.Event) {
+		if e.Kind == scim.Created {
+			mu.Lock()
+			defer mu.Unlock()
+			count[e.ResourceType]++
 		}
 	}
 	clock := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	var mu sync.Mutex
+	var clockMu sync.Mutex
 	now := func() time.Time {
-		mu.Lock()
-		defer mu.Unlock()
+		clockMu.Lock()
+		defer clockMu.Unlock()
 		clock = clock.Add(time.Second)
 		return clock
 	}
@@ -99,7 +113,7 @@ func goldenStore(t *testing.T, d database) *sqlstore.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s
+	return s, created
 }
 
 // unknownMember returns a member value that conv's requests send and that

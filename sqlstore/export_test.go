@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"time"
 
 	"github.com/scim-go/scim"
 )
@@ -15,4 +16,12 @@ func (h *Handler) ListSQL(ctx context.Context, q *scim.Query) (string, []any, er
 	}
 	ls, err := h.t.listSQL(q, tenant)
 	return ls.page, ls.args, err
+}
+
+// SetAbsenceTTL sets how long stores trust that a unique index is absent,
+// and returns a function that restores it.
+func SetAbsenceTTL(d time.Duration) (restore func()) {
+	old := absenceTTL
+	absenceTTL = d
+	return func() { absenceTTL = old }
 }

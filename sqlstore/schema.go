@@ -58,7 +58,8 @@ func (s *Store) CreateIndexes(ctx context.Context) error {
 //
 //   - a unique index on the folded value of each unique attribute
 //     (userName), scoped by tenant, which also makes uniqueness hold
-//     against writers that bypass the store;
+//     against writers that bypass the store, and spares a write the
+//     store's own check (a query, and on PostgreSQL an advisory lock);
 //   - an index on externalId, with the empty string as NULL (the store
 //     reads an empty one as none), and on the folded displayName, which
 //     identity providers look resources up by;
@@ -160,15 +161,7 @@ func (ch *child) valueIndex() int {
 
 // index returns a CREATE INDEX statement named after table and what.
 func index(unique bool, table, what, on, exprs string) string {
-	name := strings.NewReplacer(".", "_").Replace(table + "_" + what)
-	if unique {
-		name += "_key"
-	} else {
-		name += "_idx"
-	}
-	if len(name) > 63 {
-		name = name[:63]
-	}
+	name := indexName(table, what, unique)
 	u := ""
 	if unique {
 		u = "UNIQUE "

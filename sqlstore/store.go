@@ -167,10 +167,11 @@ type table struct {
 	name  string
 	alias string
 
-	cols    []*column          // the columns of mapped attributes, in a fixed order
-	byPath  map[string]*column // by canonical path
-	unique  []*column          // columns of attributes unique across resources
-	secrets []*column          // columns of write-only or never-returned attributes
+	cols      []*column          // the columns of mapped attributes, in a fixed order
+	byPath    map[string]*column // by canonical path
+	unique    []*column          // columns of attributes unique across resources
+	uniqueIdx []*uniqueIndex     // the index Indexes declares for each of unique
+	secrets   []*column          // columns of write-only or never-returned attributes
 
 	children []*child
 	members  *members   // for a type whose members are in a join table
@@ -437,6 +438,7 @@ func (t *table) finish() error {
 		*c = *nc
 		if c.leaf.Uniqueness != schema.UniquenessNone && c.path != "externalId" {
 			t.unique = append(t.unique, c)
+			t.uniqueIdx = append(t.uniqueIdx, &uniqueIndex{name: indexName(t.t.Table, c.name, true)})
 		}
 		if secret(c.leaf) {
 			if t.s.cfg.Hash == nil && !t.s.cfg.DropSecrets {

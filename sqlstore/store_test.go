@@ -476,3 +476,61 @@ func TestPatchKeepsChildRows(t *testing.T) {
 		})
 	}
 }
+
+// TestUniqueIndex checks that a userName taken under Unicode case folding
+// is refused alike, with 409 naming the attribute and nothing stored,
+// whether the database's unique index enforces it or the store's own
+// check does, and when the index is created while the store runs.
+func TestUniqueIndex(t *testing.T) {
+	defer sqlstore.SetAbsenceTTL(0)()
+	for _, d := range databases(t) {
+		for _, indexed := range []string{"indexed", "unindexed", "indexed later"} {
+			t.Run(d.name+"/"+indexed, func(t *testing.T) {
+				db := d.open(t)
+				exec(t, db, appSchema(d.dialect)...)
+				s, err := sqlstore.New(context.Background(), sqlstore.Config{DB: db, Dialect: d.dialect, Types: appTypes(), Tenant: tenantOf})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if indexed == "indexed" {
+					if err := s.CreateIndexes(context.Background()); err != nil {
+						t.Fatal(err)
+					}
+				}
+				srv := newServer(t, s, scim.Config{})
+				must(t, srv, 201, "POST", "/Users", user("ǅemal"))
+				bob := must(t, srv, 201, "POST", "/Users", user("bob"))["id"].(string)
+				if indexed == "indexed later" {
+					if err := s.CreateIndexes(context.Background()); err != nil {
+						t.Fatal(err)
+					}
+				}
+				want := map[string]any{"schemas": []any{"urn:ietf:params:scim:api:messages:2.0:Error"},
+					"status": "409", "scimType": "uniqueness", "detail": "userName is already in use by another User"}
+				for _, c := range []struct{ method, target, body string }{
+					{"POST", "/Users", user("ǆEMAL")},
+					{"PUT", "/Users/" + bob, user("ǄEMAL")},
+					{"PATCH", "/Users/" + bob, patchOps(`{"op":"replace","path":"userName","value":"ǆemal"}`)},
+				} {
+					code, doc := call(t, srv, "", c.method, c.target, c.body)
+					if code != 409 {
+						t.Errorf("%s %s: status %d, want 409: %v", c.method, c.target, code, doc)
+						continue
+					}
+					if diff := cmp.Diff(want, doc); diff != "" {
+						t.Errorf("%s %s (-want +got):\n%s", c.method, c.target, diff)
+					}
+				}
+				var n int
+				if err := db.QueryRow("SELECT COUNT(*) FROM accounts").Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				if got := must(t, srv, 200, "GET", "/Users/"+bob, "")["userName"]; n != 2 || got != "bob" {
+					t.Errorf("after the refusals: %d accounts, bob's userName %v; want 2 and bob", n, got)
+				}
+				// A case-only change of one's own userName is no conflict.
+				must(t, srv, 200, "PATCH", "/Users/"+bob, patchOps(`{"op":"replace","path":"userName","value":"BOB"}`))
+			})
+		}
+	}
+}

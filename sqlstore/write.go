@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"net/http"
 	"reflect"
 	"strconv"
 	"strings"
@@ -42,6 +41,9 @@ func (s *Store) write(ctx context.Context, f func(tx conn) error) error {
 // scim.ErrUniqueness.
 func (s *Store) mapError(err error) error {
 	if s.d.uniqueViolation(err) {
+		if e := s.uniquenessError(err); e != nil {
+			return e
+		}
 		return fmt.Errorf("sqlstore: %w (%v)", scim.ErrUniqueness, err)
 	}
 	return err
@@ -347,7 +349,7 @@ func (t *table) encodeJSON(r *resource.Resource, stored any) (string, error) {
 func (t *table) checkUnique(ctx context.Context, tx conn, r *resource.Resource, self *locked, tenant any) error {
 	for i, c := range t.unique {
 		v := c.get(r)
-		if v == nil || self != nil && c.keeps(self.unique[i], v) {
+		if v == nil || self != nil && c.keeps(self.unique[i], v) || t.enforced(ctx, tx, i) {
 			continue
 		}
 		arg := t.s.d.arg(c.leaf, v)
@@ -376,8 +378,7 @@ func (t *table) checkUnique(ctx context.Context, tx conn, r *resource.Resource, 
 		err := tx.QueryRowContext(ctx, t.s.d.rebind(stmt+" LIMIT 1"), args...).Scan(&one)
 		switch {
 		case err == nil:
-			return &scim.Error{Status: http.StatusConflict, Type: scim.Uniqueness,
-				Detail: c.path + " is already in use by another " + t.name}
+			return t.inUse(c)
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
