@@ -89,7 +89,7 @@ func (t *table) indexes() []string {
 		out = append(out, index(false, t.t.Table, "tenant", t.t.Table, t.t.Tenant+", "+t.t.ID))
 	}
 	for _, c := range t.unique {
-		out = append(out, index(true, t.t.Table, c.name, t.t.Table, scope+t.keyExpr(c.leaf, c.name)))
+		out = append(out, index(true, t.t.Table, c.name, t.t.Table, t.uniqueExprs(c)))
 	}
 	if c := t.byPath["externalId"]; c != nil {
 		out = append(out, index(false, t.t.Table, c.name+"_set", t.t.Table, scope+emptyAsNull(c.name)))
@@ -125,6 +125,16 @@ func (t *table) indexes() []string {
 		}
 	}
 	return out
+}
+
+// uniqueExprs is what the unique index of c indexes: its key, scoped by
+// tenant.
+func (t *table) uniqueExprs(c *column) string {
+	e := t.keyExpr(c.leaf, c.name)
+	if t.t.Tenant != "" {
+		e = t.t.Tenant + ", " + e
+	}
+	return e
 }
 
 func isUnique(t *table, c *column) bool {

@@ -438,7 +438,7 @@ func (t *table) finish() error {
 		*c = *nc
 		if c.leaf.Uniqueness != schema.UniquenessNone && c.path != "externalId" {
 			t.unique = append(t.unique, c)
-			t.uniqueIdx = append(t.uniqueIdx, &uniqueIndex{name: indexName(t.t.Table, c.name, true)})
+			t.uniqueIdx = append(t.uniqueIdx, &uniqueIndex{name: indexName(t.t.Table, c.name, true), exprs: t.uniqueExprs(c)})
 		}
 		if secret(c.leaf) {
 			if t.s.cfg.Hash == nil && !t.s.cfg.DropSecrets {

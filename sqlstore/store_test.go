@@ -480,11 +480,12 @@ func TestPatchKeepsChildRows(t *testing.T) {
 // TestUniqueIndex checks that a userName taken under Unicode case folding
 // is refused alike, with 409 naming the attribute and nothing stored,
 // whether the database's unique index enforces it or the store's own
-// check does, and when the index is created while the store runs.
+// check does, when the index is created while the store runs, and when a
+// host's case-sensitive index has the name Indexes gives the folded one.
 func TestUniqueIndex(t *testing.T) {
 	defer sqlstore.SetAbsenceTTL(0)()
 	for _, d := range databases(t) {
-		for _, indexed := range []string{"indexed", "unindexed", "indexed later"} {
+		for _, indexed := range []string{"indexed", "unindexed", "indexed later", "host's index of that name"} {
 			t.Run(d.name+"/"+indexed, func(t *testing.T) {
 				db := d.open(t)
 				exec(t, db, appSchema(d.dialect)...)
@@ -492,7 +493,17 @@ func TestUniqueIndex(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if indexed == "indexed" {
+				switch indexed {
+				case "indexed":
+					if err := s.CreateIndexes(context.Background()); err != nil {
+						t.Fatal(err)
+					}
+				case "host's index of that name":
+					// A constraint UNIQUE (org_id, email) of the host's,
+					// which PostgreSQL names as Indexes names the folded
+					// one: it compares case-sensitively, and must not
+					// stand in for it; CreateIndexes then leaves it.
+					exec(t, db, "CREATE UNIQUE INDEX accounts_email_key ON accounts (org_id, email)")
 					if err := s.CreateIndexes(context.Background()); err != nil {
 						t.Fatal(err)
 					}

@@ -23,7 +23,8 @@ import (
 // CreateIndexes or a migration, takes effect without a restart. An index
 // dropped while a store runs is not noticed until the store restarts.
 type uniqueIndex struct {
-	name string
+	name  string
+	exprs string // what it indexes, as Indexes writes it: "org_id, scim_fold(email)"
 
 	mu      sync.Mutex
 	present bool
@@ -57,20 +58,29 @@ func (t *table) enforced(ctx context.Context, q querier, i int) bool {
 	if present || !asked.IsZero() && time.Since(asked) < absenceTTL {
 		return present
 	}
-	stmt := "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ? AND sql LIKE 'CREATE UNIQUE INDEX%'"
+	// An index of that name counts only if it is unique, whole (not
+	// partial) and on exactly the expressions Indexes gives it: a host's
+	// UNIQUE (email) constraint, which PostgreSQL names accounts_email_key
+	// too, compares case-sensitively and must not stand in for it.
+	stmt := "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?"
 	if t.s.d == PostgreSQL {
 		// to_regclass finds the index as the store's statements find its
 		// table, through the search path, and is NULL, not an error, when
 		// there is none: an error would end the transaction.
-		stmt = "SELECT COUNT(*) FROM pg_index WHERE indexrelid = to_regclass(?) AND indisunique AND indisvalid"
+		stmt = "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = to_regclass(?) AND indisunique AND indisvalid"
 	}
-	var n int
-	if err := q.QueryRowContext(ctx, t.s.d.rebind(stmt), u.name).Scan(&n); err != nil {
-		n = 0 // the store's own check then runs, as without the index
+	var def string
+	if err := q.QueryRowContext(ctx, t.s.d.rebind(stmt), u.name).Scan(&def); err != nil {
+		def = "" // the store's own check then runs, as without the index
+	}
+	def = strings.Join(strings.Fields(def), " ")
+	ok := strings.HasSuffix(def, "("+u.exprs+")") || strings.HasSuffix(def, "("+unwrap(u.exprs)+")")
+	if t.s.d == SQLite {
+		ok = ok && strings.HasPrefix(strings.ToUpper(def), "CREATE UNIQUE INDEX ")
 	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	u.present = n > 0
+	u.present = ok
 	if !u.present {
 		u.asked = time.Now()
 	}
@@ -96,4 +106,50 @@ func (s *Store) uniquenessError(err error) error {
 func (t *table) inUse(c *column) error {
 	return &scim.Error{Status: http.StatusConflict, Type: scim.Uniqueness,
 		Detail: c.path + " is already in use by another " + t.name}
+}
+
+// unwrap returns a list of index expressions with the parentheses around
+// each whole one taken away, as PostgreSQL's pg_get_indexdef writes them:
+// "org_id, (scim_fold(email) COLLATE "C")" is "org_id, scim_fold(email)
+// COLLATE "C"" there.
+func unwrap(exprs string) string {
+	var items []string
+	depth, start := 0, 0
+	for i := 0; i < len(exprs); i++ {
+		switch exprs[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ',':
+			if depth == 0 {
+				items = append(items, strings.TrimSpace(exprs[start:i]))
+				start = i + 1
+			}
+		}
+	}
+	items = append(items, strings.TrimSpace(exprs[start:]))
+	for i, e := range items {
+		if inner, ok := strings.CutPrefix(e, "("); ok && strings.HasSuffix(inner, ")") && balanced(inner[:len(inner)-1]) {
+			items[i] = inner[:len(inner)-1]
+		}
+	}
+	return strings.Join(items, ", ")
+}
+
+// balanced reports whether s closes every parenthesis it opens, and never
+// closes one it did not open.
+func balanced(s string) bool {
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(':
+			depth++
+		case ')':
+			if depth--; depth < 0 {
+				return false
+			}
+		}
+	}
+	return depth == 0
 }
