@@ -71,6 +71,7 @@ var routeTargets = []string{
 	"/Users/u1", "/Users/u%2F1", "/Users/u/1", "/Users/..", "/Users/.", "/Users/.search", "/Users/",
 	"/Users/u1/", "/Users//u1", "/Users/u%201", "/Users/%2E%2E", "/Users/%2e", "/Usersx/u1", "/users/u1",
 	"/Groups/u1", "/Groups/.search", "/Users/.%73earch", "/Users/u1?x=1", "/Users/%75%31", "/ResourceTypes/User", "/Schemas/x",
+	"/Users%2F0", "/Users%2fu1", "/Groups%2F.search",
 }
 
 // TestMemberRoute checks that requests for one resource, which the server

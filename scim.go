@@ -35,6 +35,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -393,7 +394,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if id := r.Header.Get("X-Request-Id"); id != "" {
 		r = r.WithContext(withRequestID(r.Context(), id))
 	}
-	if ep, id, ok := s.memberPath(r.URL.Path); ok {
+	if ep, id, ok := s.memberPath(r.URL); ok {
 		s.serveMember(w, r, ep, id)
 		return
 	}
@@ -404,8 +405,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // as the route Endpoint/{id} would match it, so that the commonest
 // requests skip the mux; an endpoint is one path segment, so no other
 // route lies under it but Endpoint/.search. Anything else, such as a path
-// the mux would clean or an id with an escaped "/", is left to the mux.
-func (s *Server) memberPath(path string) (*endpoint, string, bool) {
+// the mux would clean or one with an escaped "/" (which the mux does not
+// take for a separator: /Users%2F0 is no endpoint's path), is left to the
+// mux.
+func (s *Server) memberPath(u *url.URL) (*endpoint, string, bool) {
+	if u.RawPath != "" {
+		// The path has escapes its decoded form does not round-trip to,
+		// such as %2F.
+		return nil, "", false
+	}
+	path := u.Path
 	for _, ep := range s.endpoints {
 		e := ep.rt.Endpoint
 		if len(path) <= len(e)+1 || path[len(e)] != '/' || path[:len(e)] != e {
