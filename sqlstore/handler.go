@@ -113,7 +113,17 @@ func (h *Handler) Replace(ctx context.Context, r *resource.Resource, version str
 		if err != nil {
 			return err
 		}
-		if _, _, err := t.store(ctx, tx, l, nil, r, tenant, true); err != nil {
+		// The stored child values, read with the row and without its
+		// memberships, so that rows r leaves as they were, as identity
+		// providers' PUTs of the whole user mostly do, are not written
+		// again: one statement rather than two.
+		var prev *resource.Resource
+		if len(t.children) > 0 {
+			if prev, err = t.get(ctx, tx, r.ID, tenant, 0); err != nil {
+				return err
+			}
+		}
+		if _, _, err := t.store(ctx, tx, l, prev, r, tenant, true); err != nil {
 			return err
 		}
 		out, err = t.get(ctx, tx, r.ID, tenant, withAll)

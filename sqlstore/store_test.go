@@ -429,9 +429,10 @@ func TestMembersMaxValues(t *testing.T) {
 	}
 }
 
-// TestPatchKeepsChildRows checks that a PATCH writes a child table's rows
-// again only when it changes their values: rows it leaves alone keep what
-// the host stores beside them, here a column the mapping does not name.
+// TestPatchKeepsChildRows checks that a PATCH or a PUT writes a child
+// table's rows again only when it changes their values: rows it leaves
+// alone keep what the host stores beside them, here a column the mapping
+// does not name.
 func TestPatchKeepsChildRows(t *testing.T) {
 	for _, d := range databases(t) {
 		t.Run(d.name, func(t *testing.T) {
@@ -472,6 +473,17 @@ func TestPatchKeepsChildRows(t *testing.T) {
 			emails := must(t, srv, 200, "GET", "/Users/"+id, "")["emails"].([]any)
 			if len(emails) != 2 {
 				t.Errorf("emails after the add: %v", emails)
+			}
+			// PUT alike: the whole user again, its emails as stored.
+			exec(t, db, "UPDATE account_emails SET verified_by = 'host'")
+			whole := user("alice", `"emails":[{"value":"alice@example.com","type":"work"},{"value":"bob@example.com","type":"home"}]`, `"active":false`)
+			must(t, srv, 200, "PUT", "/Users/"+id, whole)
+			if got := verified(); !slices.Equal(got, []string{"host", "host"}) {
+				t.Errorf("after a PUT that keeps the emails, the email rows' host column is %v, want [host host]", got)
+			}
+			must(t, srv, 200, "PUT", "/Users/"+id, user("alice", `"emails":[{"value":"alice@example.com","type":"work"}]`))
+			if got := verified(); !slices.Equal(got, []string{"-"}) {
+				t.Errorf("after a PUT that changes the emails, the email rows' host column is %v, want them written again", got)
 			}
 		})
 	}
