@@ -262,66 +262,14 @@ func (a *Attribute) each(r *resource.Resource, t tester) bool {
 	return false
 }
 
-// commonValue returns the value of id, externalId or a meta sub-attribute,
-// or nil when it is unset.
+// commonValue returns the value of id, externalId, meta or a meta
+// sub-attribute, or nil when it is unset.
 func (a *Attribute) commonValue(r *resource.Resource) any {
-	switch a.Attr {
-	case idAttr:
-		if r.ID != "" {
-			return r.ID
-		}
-	case extIDAttr:
-		if r.ExternalID != "" {
-			return r.ExternalID
-		}
-	case metaAttr:
-		if a.Sub == nil {
-			return metaValues(r)
-		}
-		m := &r.Meta
-		switch a.Sub.Name {
-		case "resourceType":
-			if m.ResourceType != "" {
-				return m.ResourceType
-			}
-		case "created":
-			if !m.Created.IsZero() {
-				return m.Created
-			}
-		case "lastModified":
-			if !m.LastModified.IsZero() {
-				return m.LastModified
-			}
-		case "location":
-			if m.Location != "" {
-				return m.Location
-			}
-		case "version":
-			if m.Version != "" {
-				return resource.ETag(m.Version)
-			}
-		}
+	sub := ""
+	if a.Sub != nil {
+		sub = a.Sub.Name
 	}
-	return nil
-}
-
-// metaValues returns the sub-attributes of r's meta that are set, as a
-// complex value, or nil when none is.
-func metaValues(r *resource.Resource) any {
-	var m map[string]any
-	for _, sub := range metaAttr.SubAttributes {
-		a := Attribute{Attr: metaAttr, Sub: sub}
-		if v := a.commonValue(r); v != nil {
-			if m == nil {
-				m = make(map[string]any, len(metaAttr.SubAttributes))
-			}
-			m[sub.Name] = v
-		}
-	}
-	if m == nil {
-		return nil
-	}
-	return m
+	return r.CommonValue(a.Attr.Name, sub)
 }
 
 // eachValue reports whether t accepts v or, if v is multi-valued, any of

@@ -375,7 +375,11 @@ func (t *target) get(r *Resource) any {
 		return nil
 	}
 	if t.ext == "" && (t.attr == idAttr || t.attr == externalIDAtt || t.attr == metaAttr) {
-		return commonValue(r, t.attr, t.sub)
+		sub := ""
+		if t.sub != nil {
+			sub = t.sub.Name
+		}
+		return r.CommonValue(t.attr.Name, sub)
 	}
 	v := t.current(r)
 	switch {
@@ -430,64 +434,6 @@ func (t *target) match(m map[string]any) bool {
 		}
 	}
 	return true
-}
-
-// commonValue returns the value of id, externalId, meta or a sub-attribute
-// of meta in r, or nil when it is unset.
-func commonValue(r *Resource, a, sub *schema.Attribute) any {
-	switch a {
-	case idAttr:
-		if r.ID != "" {
-			return r.ID
-		}
-	case externalIDAtt:
-		if r.ExternalID != "" {
-			return r.ExternalID
-		}
-	case metaAttr:
-		if sub != nil {
-			return metaValue(&r.Meta, sub.Name)
-		}
-		var m map[string]any
-		for _, s := range metaAttr.SubAttributes {
-			if v := metaValue(&r.Meta, s.Name); v != nil {
-				if m == nil {
-					m = make(map[string]any, len(metaAttr.SubAttributes))
-				}
-				m[s.Name] = v
-			}
-		}
-		if m != nil {
-			return m
-		}
-	}
-	return nil
-}
-
-func metaValue(m *Meta, name string) any {
-	switch name {
-	case "resourceType":
-		if m.ResourceType != "" {
-			return m.ResourceType
-		}
-	case "created":
-		if !m.Created.IsZero() {
-			return m.Created
-		}
-	case "lastModified":
-		if !m.LastModified.IsZero() {
-			return m.LastModified
-		}
-	case "location":
-		if m.Location != "" {
-			return m.Location
-		}
-	case "version":
-		if m.Version != "" {
-			return ETag(m.Version)
-		}
-	}
-	return nil
 }
 
 // put stores v, or unassigns t's top-level attribute when v is nil,

@@ -128,3 +128,66 @@ func (r *Resource) LogValue() slog.Value {
 		slog.Any("attributes", names),
 	)
 }
+
+// CommonValue returns the value of the common attribute name (id,
+// externalId or meta) of r, or of the sub-attribute sub of meta, as a
+// filter, a sort or a path reads it from r's fields: id and externalId as
+// strings, meta's times as time.Time, its version as the entity tag, and
+// meta whole as a map of the sub-attributes set. It is nil for a value that
+// is unset ("" or the zero time) and for any other name.
+func (r *Resource) CommonValue(name, sub string) any {
+	switch name {
+	case "id":
+		if r.ID != "" {
+			return r.ID
+		}
+	case "externalId":
+		if r.ExternalID != "" {
+			return r.ExternalID
+		}
+	case "meta":
+		if sub != "" {
+			return r.Meta.value(sub)
+		}
+		var m map[string]any
+		for _, s := range metaAttr.SubAttributes {
+			if v := r.Meta.value(s.Name); v != nil {
+				if m == nil {
+					m = make(map[string]any, len(metaAttr.SubAttributes))
+				}
+				m[s.Name] = v
+			}
+		}
+		if m != nil {
+			return m
+		}
+	}
+	return nil
+}
+
+// value returns meta's sub-attribute name, or nil when it is unset.
+func (m *Meta) value(name string) any {
+	switch name {
+	case "resourceType":
+		if m.ResourceType != "" {
+			return m.ResourceType
+		}
+	case "created":
+		if !m.Created.IsZero() {
+			return m.Created
+		}
+	case "lastModified":
+		if !m.LastModified.IsZero() {
+			return m.LastModified
+		}
+	case "location":
+		if m.Location != "" {
+			return m.Location
+		}
+	case "version":
+		if m.Version != "" {
+			return ETag(m.Version)
+		}
+	}
+	return nil
+}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -138,5 +139,29 @@ func TestLogValueRedacts(t *testing.T) {
 	}
 	if !strings.Contains(got, "resource.id=u1") || !strings.Contains(got, "[password userName]") {
 		t.Errorf("log lacks the id and attribute names: %s", got)
+	}
+}
+
+func TestCommonValue(t *testing.T) {
+	created := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	r := &resource.Resource{ID: "u1", Meta: resource.Meta{ResourceType: "User", Created: created, Version: "3"}}
+	for _, c := range []struct {
+		name, sub string
+		want      any
+	}{
+		{"id", "", "u1"},
+		{"externalId", "", nil},
+		{"meta", "created", created},
+		{"meta", "lastModified", nil},
+		{"meta", "version", `W/"3"`},
+		{"meta", "", map[string]any{"resourceType": "User", "created": created, "version": `W/"3"`}},
+		{"userName", "", nil},
+	} {
+		if diff := cmp.Diff(c.want, r.CommonValue(c.name, c.sub)); diff != "" {
+			t.Errorf("CommonValue(%q, %q) (-want +got):\n%s", c.name, c.sub, diff)
+		}
+	}
+	if got := (&resource.Resource{}).CommonValue("meta", ""); got != nil {
+		t.Errorf("CommonValue of an empty meta = %#v, want nil", got)
 	}
 }
