@@ -3,8 +3,9 @@ package filter
 import (
 	"strconv"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/scim-go/scim/internal/jsonv"
 )
 
 // Default limits, used where a [Parser] field is zero.
@@ -534,71 +535,17 @@ func (st *state) unescape(raw string, off int) (Value, error) {
 			i++
 			continue
 		}
-		if i+1 >= len(raw) {
+		r, n, ok := jsonv.UnescapeAt(raw, i)
+		if !ok {
 			return nil, st.fail(off+i, "invalid escape sequence in string")
 		}
-		switch raw[i+1] {
-		case '"', '\\', '/':
-			b = append(b, raw[i+1])
-		case 'b':
-			b = append(b, '\b')
-		case 'f':
-			b = append(b, '\f')
-		case 'n':
-			b = append(b, '\n')
-		case 'r':
-			b = append(b, '\r')
-		case 't':
-			b = append(b, '\t')
-		case 'u':
-			r, ok := hex4(raw, i+2)
-			if !ok {
-				return nil, st.fail(off+i, "invalid escape sequence in string")
-			}
-			if r == 0 {
-				return nil, st.fail(off-1, nulInString)
-			}
-			i += 6
-			if utf16.IsSurrogate(r) {
-				r2 := utf8.RuneError
-				if i+1 < len(raw) && raw[i] == '\\' && raw[i+1] == 'u' {
-					if x, ok := hex4(raw, i+2); ok {
-						r2 = x
-					}
-				}
-				r = utf16.DecodeRune(r, r2)
-				if r != utf8.RuneError {
-					i += 6
-				}
-			}
-			b = utf8.AppendRune(b, r)
-			continue
-		default:
-			return nil, st.fail(off+i, "invalid escape sequence in string")
+		if r == 0 {
+			return nil, st.fail(off-1, nulInString)
 		}
-		i += 2
+		b = utf8.AppendRune(b, r)
+		i += n
 	}
 	return string(b), nil
-}
-
-// hex4 decodes the four hex digits at s[i:].
-func hex4(s string, i int) (rune, bool) {
-	if i+4 > len(s) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range []byte(s[i : i+4]) {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c|0x20 && c|0x20 <= 'f':
-			c = (c | 0x20) - 'a' + 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	return r, true
 }
 
 // attrPath splits and checks the attribute path w found at offset off. With

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/scim-go/scim/internal/jsonv"
 )
 
 // Limits bounds a JSON document. A zero field is not checked.
@@ -105,7 +107,7 @@ func Check(data []byte, l Limits) error {
 // after the "u" belong to it (4, or 10 for a surrogate pair), or -1 for a
 // lone surrogate.
 func surrogate(data []byte, i int) int {
-	r, ok := hex4(data, i+2)
+	r, ok := jsonv.Hex4(data, i+2)
 	switch {
 	case !ok || r < 0xD800 || r > 0xDFFF:
 		return 4
@@ -113,32 +115,11 @@ func surrogate(data []byte, i int) int {
 		return -1 // a low surrogate first
 	}
 	if i+12 <= len(data) && data[i+6] == '\\' && data[i+7] == 'u' {
-		if lo, ok := hex4(data, i+8); ok && lo >= 0xDC00 && lo <= 0xDFFF {
+		if lo, ok := jsonv.Hex4(data, i+8); ok && lo >= 0xDC00 && lo <= 0xDFFF {
 			return 10
 		}
 	}
 	return -1
-}
-
-func hex4(data []byte, i int) (rune, bool) {
-	if i+4 > len(data) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range data[i : i+4] {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c -= 'a' - 10
-		case 'A' <= c && c <= 'F':
-			c -= 'A' - 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	return r, true
 }
 
 // path joins the names of the open objects' current members.

@@ -15,7 +15,6 @@ package jsonv
 import (
 	"encoding/json"
 	"sync"
-	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -305,46 +304,12 @@ func (p *parser) string() (any, bool) {
 		case c < 0x20:
 			return nil, false
 		case c == '\\':
-			i++
-			if i >= len(d) {
+			r, n, ok := UnescapeAt(d, i)
+			if !ok {
 				return nil, false
 			}
-			switch d[i] {
-			case '"', '\\', '/':
-				buf = append(buf, d[i])
-			case 'b':
-				buf = append(buf, '\b')
-			case 'f':
-				buf = append(buf, '\f')
-			case 'n':
-				buf = append(buf, '\n')
-			case 'r':
-				buf = append(buf, '\r')
-			case 't':
-				buf = append(buf, '\t')
-			case 'u':
-				r, ok := hex4(d, i+1)
-				if !ok {
-					return nil, false
-				}
-				i += 4
-				if utf16.IsSurrogate(r) {
-					// A high surrogate followed by an escaped low one makes
-					// one character; anything else is U+FFFD.
-					if r2, ok := hex4(d, i+3); ok && i+2 < len(d) && d[i+1] == '\\' && d[i+2] == 'u' {
-						if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
-							buf = utf8.AppendRune(buf, dec)
-							i += 6
-							break
-						}
-					}
-					r = utf8.RuneError
-				}
-				buf = utf8.AppendRune(buf, r)
-			default:
-				return nil, false
-			}
-			i++
+			buf = utf8.AppendRune(buf, r)
+			i += n
 		case c < utf8.RuneSelf:
 			buf = append(buf, c)
 			i++
@@ -359,26 +324,4 @@ func (p *parser) string() (any, bool) {
 		}
 	}
 	return nil, false
-}
-
-// hex4 reads the four hexadecimal digits at data[i:].
-func hex4(data []byte, i int) (rune, bool) {
-	if i < 0 || i+4 > len(data) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range data[i : i+4] {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c -= 'a' - 10
-		case 'A' <= c && c <= 'F':
-			c -= 'A' - 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	return r, true
 }
