@@ -15,6 +15,13 @@ import (
 // names, and no literal of a request is ever written into SQL text, so a
 // "?" is always a placeholder.
 
+// Rebind returns q, a statement written with "?" placeholders, with its
+// placeholders in d's style: as they are for SQLite, numbered $1, $2, ...
+// for PostgreSQL. Every "?" counts, so q must hold none in a literal. It
+// is for a host's own statements beside the store's, such as an audit log
+// written from Config.OnEvent.
+func (d Dialect) Rebind(q string) string { return d.rebind(q) }
+
 // rebind returns q with its placeholders in d's style.
 func (d Dialect) rebind(q string) string {
 	if d != PostgreSQL || !strings.Contains(q, "?") {

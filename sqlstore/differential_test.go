@@ -347,11 +347,9 @@ func mustMarshal(t testing.TB, v any) string {
 // resources created through the server.
 func (e *diffEnv) writeHostRows(t testing.TB, ds *dataset, userIDs []string, users, groups map[string]int) {
 	t.Helper()
-	rebind := func(stmt string) string {
-		for i := 1; e.pg && strings.Contains(stmt, "?"); i++ {
-			stmt = strings.Replace(stmt, "?", "$"+strconv.Itoa(i), 1)
-		}
-		return stmt
+	rebind := sqlstore.SQLite.Rebind
+	if e.pg {
+		rebind = sqlstore.PostgreSQL.Rebind
 	}
 	insert := func(stmt string, args ...any) string {
 		var id any

@@ -64,7 +64,7 @@ func checkLists(t *testing.T, srv http.Handler, cases []listCase) {
 // application writes its tables.
 func hostExec(t testing.TB, db *sql.DB, d sqlstore.Dialect, stmt string, args ...any) {
 	t.Helper()
-	if _, err := db.Exec(rebind(d, stmt), args...); err != nil {
+	if _, err := db.Exec(d.Rebind(stmt), args...); err != nil {
 		t.Fatalf("%s: %v", stmt, err)
 	}
 }

@@ -75,19 +75,19 @@ func seed(t testing.TB, db *sql.DB, d sqlstore.Dialect, n int) {
 		t.Fatal(err)
 	}
 	for i := 1; i <= n; i++ {
-		if _, err := tx.Exec(rebind(d, "INSERT INTO accounts (id, org_id, email, scim_external_id) VALUES (?, 'acme', ?, ?)"), i, fmt.Sprintf("user%d@example.com", i), fmt.Sprint("ext", i)); err != nil {
+		if _, err := tx.Exec(d.Rebind("INSERT INTO accounts (id, org_id, email, scim_external_id) VALUES (?, 'acme', ?, ?)"), i, fmt.Sprintf("user%d@example.com", i), fmt.Sprint("ext", i)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := tx.Exec(rebind(d, "INSERT INTO account_emails (account_id, address, kind) VALUES (?, ?, 'work')"), i, fmt.Sprintf("user%d@example.com", i)); err != nil {
+		if _, err := tx.Exec(d.Rebind("INSERT INTO account_emails (account_id, address, kind) VALUES (?, ?, 'work')"), i, fmt.Sprintf("user%d@example.com", i)); err != nil {
 			t.Fatal(err)
 		}
 		if i%10 == 0 {
 			team := i / 10
-			if _, err := tx.Exec(rebind(d, "INSERT INTO teams (id, org_id, name) VALUES (?, 'acme', ?)"), team, fmt.Sprint("team", team)); err != nil {
+			if _, err := tx.Exec(d.Rebind("INSERT INTO teams (id, org_id, name) VALUES (?, 'acme', ?)"), team, fmt.Sprint("team", team)); err != nil {
 				t.Fatal(err)
 			}
 			for m := i - 9; m <= i; m++ {
-				if _, err := tx.Exec(rebind(d, "INSERT INTO team_members (team_id, account_id) VALUES (?, ?)"), team, m); err != nil {
+				if _, err := tx.Exec(d.Rebind("INSERT INTO team_members (team_id, account_id) VALUES (?, ?)"), team, m); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -96,23 +96,6 @@ func seed(t testing.TB, db *sql.DB, d sqlstore.Dialect, n int) {
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func rebind(d sqlstore.Dialect, q string) string {
-	if d != sqlstore.PostgreSQL {
-		return q
-	}
-	var b strings.Builder
-	n := 0
-	for _, c := range q {
-		if c == '?' {
-			n++
-			fmt.Fprintf(&b, "$%d", n)
-			continue
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 // explain returns the plan of a query as text.
@@ -206,7 +189,7 @@ func TestQueryPlansTextIDs(t *testing.T) {
 				t.Fatal(err)
 			}
 			insert := func(stmt string, args ...any) {
-				if _, err := tx.Exec(rebind(d.dialect, stmt), args...); err != nil {
+				if _, err := tx.Exec(d.dialect.Rebind(stmt), args...); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -21,25 +20,9 @@ import (
 
 // onEvent returns the scim.Config.OnEvent of the application.
 func onEvent(db *sql.DB, d sqlstore.Dialect, logger *slog.Logger) func(context.Context, scim.Event) {
-	rebind := func(q string) string {
-		if d != sqlstore.PostgreSQL {
-			return q
-		}
-		var b strings.Builder
-		n := 0
-		for _, c := range q {
-			if c == '?' {
-				n++
-				fmt.Fprintf(&b, "$%d", n)
-				continue
-			}
-			b.WriteRune(c)
-		}
-		return b.String()
-	}
-	insert := rebind(`INSERT INTO audit_log (at, org_id, caller, request_id, kind, resource_type, resource_id,
+	insert := d.Rebind(`INSERT INTO audit_log (at, org_id, caller, request_id, kind, resource_type, resource_id,
 		attributes, members_added, members_removed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	endSessions := rebind(`DELETE FROM sessions WHERE account_id = ?`)
+	endSessions := d.Rebind(`DELETE FROM sessions WHERE account_id = ?`)
 	return func(ctx context.Context, e scim.Event) {
 		org, _ := ctx.Value(orgKey{}).(string)
 		at := any(e.Time.UTC())
