@@ -148,14 +148,7 @@ func testHandlers(newStore func() (*Store, error), only string) error {
 			continue
 		}
 		col := &collector{name: c.name}
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			defer func() {
-				if v := recover(); v != nil {
-					col.Errorf("panic: %v", v)
-				}
-			}()
+		isolated(col, func() {
 			st, err := newStore()
 			if err != nil {
 				col.Errorf("newStore: %v", err)
@@ -165,11 +158,27 @@ func testHandlers(newStore func() (*Store, error), only string) error {
 				return
 			}
 			c.run(newSuite(col, st))
-		}()
-		<-done
+		})
 		errs = append(errs, col.errs...)
 	}
 	return errors.Join(errs...)
+}
+
+// isolated runs f on a goroutine of its own and waits for it, so that a
+// FailNow of rep, which ends the goroutine as t.FailNow does, ends only f,
+// and reports a panic in f to rep as a failure.
+func isolated(rep reporter, f func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() {
+			if v := recover(); v != nil {
+				rep.Errorf("panic: %v", v)
+			}
+		}()
+		f()
+	}()
+	<-done
 }
 
 // reporter is what a case needs of a *testing.T. Errorf and Logf are safe

@@ -247,17 +247,7 @@ func (c *checker) runCase(ctx context.Context, tc testCase, d *discovered) Resul
 		ctx:     ctx,
 		handler: h,
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		defer func() {
-			if v := recover(); v != nil {
-				rep.Errorf("panic: %v", v)
-			}
-		}()
-		tc.run(s)
-	}()
-	<-done
+	isolated(rep, func() { tc.run(s) })
 	c.remove(ctx, h.created)
 	res.Failures, res.Notes = rep.failures, rep.notes
 	if err := ctx.Err(); err != nil {
