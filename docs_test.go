@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/scim-go/scim/scimtest"
 )
 
 // TestGuidesShowRecordedRequests checks that every request a guide in
@@ -14,19 +12,8 @@ import (
 // that what the guides say a provider sends is what the tests replay.
 func TestGuidesShowRecordedRequests(t *testing.T) {
 	recorded := map[string]bool{}
-	goldens, err := filepath.Glob("testdata/exchanges/*.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, file := range goldens {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		conv, err := scimtest.ParseConversation(string(data))
-		if err != nil {
-			t.Fatalf("%s: %v", file, err)
-		}
+	_, convs := goldens(t)
+	for _, conv := range convs {
 		for _, x := range conv.Exchanges {
 			recorded[requestKey(x.Method+" "+x.Target, x.Body)] = true
 		}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -100,17 +98,9 @@ func FuzzServer(f *testing.F) {
 		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"` + strings.Repeat("x", 300) + `","value":1}]}`,
 	}
 	// Every request body of the golden exchanges is a seed too.
-	files, _ := filepath.Glob("testdata/exchanges/*.txt")
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			f.Fatal(err)
-		}
-		conv, err := scimtest.ParseConversation(string(data))
-		if err != nil {
-			f.Fatal(err)
-		}
-		for _, x := range conv.Exchanges {
+	names, convs := goldens(f)
+	for _, name := range names {
+		for _, x := range convs[name].Exchanges {
 			if x.Body != "" {
 				seeds = append(seeds, x.Body)
 			}

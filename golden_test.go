@@ -3,11 +3,12 @@ package scim_test
 import (
 	"context"
 	"flag"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -54,24 +55,25 @@ func testHandler(rt *schema.ResourceType, prefix string) *scimtest.MemoryHandler
 // TestExchanges replays every conversation in testdata/exchanges (the
 // format of scimtest.Conversation) against a fresh server each; -update
 // rewrites the recorded responses.
-func TestExchanges(t *testing.T) {
-	files, err := filepath.Glob("testdata/exchanges/*.txt")
+// goldens returns the golden conversations of testdata/exchanges by name,
+// and their names in order.
+func goldens(tb testing.TB) ([]string, map[string]*scimtest.Conversation) {
+	tb.Helper()
+	convs, err := scimtest.ReadConversations(os.DirFS("testdata/exchanges"), "*.txt")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	if len(files) == 0 {
-		t.Fatal("no exchange files")
+	if len(convs) == 0 {
+		tb.Fatal("no golden conversations in testdata/exchanges")
 	}
-	for _, file := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".txt"), func(t *testing.T) {
-			data, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			conv, err := scimtest.ParseConversation(string(data))
-			if err != nil {
-				t.Fatal(err)
-			}
+	return slices.Sorted(maps.Keys(convs)), convs
+}
+
+func TestExchanges(t *testing.T) {
+	names, convs := goldens(t)
+	for _, name := range names {
+		conv := convs[name]
+		t.Run(name, func(t *testing.T) {
 			cfg, err := conv.Config()
 			if err != nil {
 				t.Fatal(err)
@@ -88,7 +90,7 @@ func TestExchanges(t *testing.T) {
 				}
 			}
 			if *update {
-				if err := os.WriteFile(file, []byte(conv.String()), 0o644); err != nil {
+				if err := os.WriteFile(filepath.Join("testdata", "exchanges", name+".txt"), []byte(conv.String()), 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -101,20 +103,10 @@ func TestExchanges(t *testing.T) {
 // that the server changed none of it, as scim.ResourceHandler promises: a
 // store may return what it keeps.
 func TestServerChangesNoReturnedResource(t *testing.T) {
-	files, err := filepath.Glob("testdata/exchanges/*.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, file := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".txt"), func(t *testing.T) {
-			data, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			conv, err := scimtest.ParseConversation(string(data))
-			if err != nil {
-				t.Fatal(err)
-			}
+	names, convs := goldens(t)
+	for _, name := range names {
+		conv := convs[name]
+		t.Run(name, func(t *testing.T) {
 			cfg, err := conv.Config()
 			if err != nil {
 				t.Fatal(err)

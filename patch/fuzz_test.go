@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
-	"strings"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -14,6 +15,7 @@ import (
 	"github.com/scim-go/scim/patch"
 	"github.com/scim-go/scim/resource"
 	"github.com/scim-go/scim/schema"
+	"github.com/scim-go/scim/scimtest"
 )
 
 // richUser is bjensen with most of the User schema's attributes assigned,
@@ -82,25 +84,15 @@ var fuzzSeeds = []string{
 // goldenBodies returns the bodies of the PATCH requests in the server's
 // golden exchanges.
 func goldenBodies(t testing.TB) []string {
-	files, _ := filepath.Glob(filepath.Join("..", "testdata", "exchanges", "patch*.txt"))
+	convs, err := scimtest.ReadConversations(os.DirFS(filepath.Join("..", "testdata", "exchanges")), "patch*.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var bodies []string
-	for _, name := range files {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var cur []string
-		in := false
-		for _, line := range strings.Split(string(data), "\n") {
-			switch {
-			case strings.HasPrefix(line, "> PATCH "):
-				in, cur = true, nil
-			case in && strings.HasPrefix(line, "> "):
-			case in && strings.HasPrefix(line, "< "):
-				bodies = append(bodies, strings.Join(cur, "\n"))
-				in = false
-			case in:
-				cur = append(cur, line)
+	for _, name := range slices.Sorted(maps.Keys(convs)) {
+		for _, x := range convs[name].Exchanges {
+			if x.Method == "PATCH" {
+				bodies = append(bodies, x.Body)
 			}
 		}
 	}

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -51,6 +53,30 @@ type Exchange struct {
 
 // RecordedHeaders are the response headers an exchange records.
 var RecordedHeaders = []string{"Content-Type", "ETag", "Location", "Allow"}
+
+// ReadConversations parses the conversations in the files of fsys that
+// pattern matches (as fs.Glob has it), such as os.DirFS("testdata/exchanges")
+// and "*.txt", by their file names without the extension. An error names
+// the file at fault.
+func ReadConversations(fsys fs.FS, pattern string) (map[string]*Conversation, error) {
+	files, err := fs.Glob(fsys, pattern)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*Conversation, len(files))
+	for _, file := range files {
+		data, err := fs.ReadFile(fsys, file)
+		if err != nil {
+			return nil, err
+		}
+		c, err := ParseConversation(string(data))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		out[strings.TrimSuffix(path.Base(file), path.Ext(file))] = c
+	}
+	return out, nil
+}
 
 // ParseConversation parses the text form of a conversation.
 func ParseConversation(text string) (*Conversation, error) {

@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -33,22 +33,16 @@ import (
 // a member an id that is no resource's is not replayed: the SQL store never
 // stores such a member, where the memory store keeps what it is given.
 func TestExchanges(t *testing.T) {
-	files, err := filepath.Glob("../testdata/exchanges/*.txt")
-	if err != nil || len(files) == 0 {
+	convs, err := scimtest.ReadConversations(os.DirFS("../testdata/exchanges"), "*.txt")
+	if err != nil || len(convs) == 0 {
 		t.Fatalf("no golden conversations: %v", err)
 	}
+	names := slices.Sorted(maps.Keys(convs))
 	for _, d := range databases(t) {
 		t.Run(d.name, func(t *testing.T) {
-			for _, file := range files {
-				t.Run(strings.TrimSuffix(filepath.Base(file), ".txt"), func(t *testing.T) {
-					data, err := os.ReadFile(file)
-					if err != nil {
-						t.Fatal(err)
-					}
-					conv, err := scimtest.ParseConversation(string(data))
-					if err != nil {
-						t.Fatal(err)
-					}
+			for _, name := range names {
+				conv := convs[name]
+				t.Run(name, func(t *testing.T) {
 					if id := unknownMember(conv); id != "" {
 						t.Skipf("the conversation makes %q a member, which names no resource", id)
 					}

@@ -183,19 +183,7 @@ func indent(first, text string) string {
 
 // loadConversations parses the embedded conversations.
 func loadConversations() (map[string]*scimtest.Conversation, error) {
-	out := make(map[string]*scimtest.Conversation)
-	for _, name := range conversations {
-		data, err := exchanges.ReadFile("exchanges/" + name + ".txt")
-		if err != nil {
-			return nil, err
-		}
-		conv, err := scimtest.ParseConversation(string(data))
-		if err != nil {
-			return nil, fmt.Errorf("exchanges/%s.txt: %w", name, err)
-		}
-		out[name] = conv
-	}
-	return out, nil
+	return scimtest.ReadConversations(exchanges, "exchanges/*.txt")
 }
 
 // bearer adds a bearer token (RFC 6750 §2.1) to each request, when it has
