@@ -79,7 +79,7 @@ func openApp(t *testing.T, dsn string) (*scim.Server, *sql.DB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	srv, err := newServer(ctx, db, d, "", slog.New(slog.DiscardHandler))
+	srv, err := newServer(ctx, db, d, "", "", slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,6 +244,48 @@ func TestProvisioning(t *testing.T) {
 				t.Errorf("the audit log holds values: %v", audit)
 			}
 		})
+	}
+}
+
+// TestLongPassword checks that a password bcrypt cannot take is the
+// client's mistake, 400 invalidValue without the password in it, on POST,
+// PUT and PATCH, and that the application's URL is the one configured.
+func TestLongPassword(t *testing.T) {
+	db, d, err := openDB(context.Background(), filepath.Join(t.TempDir(), "app.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	srv, err := newServer(context.Background(), db, d, "", "https://app.example.com/scim/v2", slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := requireBearer("t0ken", "acme", srv)
+	send := func(method, target, body string) (int, string) {
+		req := httptest.NewRequest(method, target, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer t0ken")
+		req.Header.Set("Content-Type", "application/scim+json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	code, body := send("POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ada"}`)
+	if code != 201 || !strings.Contains(body, `"location":"https://app.example.com/scim/v2/Users/1"`) {
+		t.Fatalf("POST /Users: %d %s, want 201 with the configured URL", code, body)
+	}
+	long := strings.Repeat("p", maxPasswordBytes) + "ZZ"
+	for _, c := range []struct{ method, target, body string }{
+		{"POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bob","password":"` + long + `"}`},
+		{"PUT", "/Users/1", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ada","password":"` + long + `"}`},
+		{"PATCH", "/Users/1", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"password","value":"` + long + `"}]}`},
+	} {
+		code, body := send(c.method, c.target, c.body)
+		if code != 400 || !strings.Contains(body, `"scimType":"invalidValue"`) || strings.Contains(body, "ZZ") {
+			t.Errorf("%s %s with a %d-byte password: %d %s, want 400 invalidValue without the password", c.method, c.target, len(long), code, body)
+		}
+	}
+	if code, body := send("PATCH", "/Users/1", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"password","value":"`+long[:maxPasswordBytes]+`"}]}`); code != 200 {
+		t.Errorf("PATCH with a %d-byte password: %d %s, want 200", maxPasswordBytes, code, body)
 	}
 }
 

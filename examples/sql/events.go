@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/scim-go/scim"
 	"github.com/scim-go/scim/filter"
@@ -18,12 +19,21 @@ import (
 // sessions at once, before the identity provider hears that the change is
 // done: access ends the moment someone leaves.
 
+// eventTimeout bounds the statements onEvent runs for one event.
+const eventTimeout = 10 * time.Second
+
 // onEvent returns the scim.Config.OnEvent of the application.
 func onEvent(db *sql.DB, d sqlstore.Dialect, logger *slog.Logger) func(context.Context, scim.Event) {
 	insert := d.Rebind(`INSERT INTO audit_log (at, org_id, caller, request_id, kind, resource_type, resource_id,
 		attributes, members_added, members_removed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	endSessions := d.Rebind(`DELETE FROM sessions WHERE account_id = ?`)
 	return func(ctx context.Context, e scim.Event) {
+		// The server calls OnEvent with the request's context freed from its
+		// cancellation, and so from its deadline too: give the statements
+		// one of their own, so that a locked row cannot hold the response,
+		// and the resource's write turn, for ever.
+		ctx, cancel := context.WithTimeout(ctx, eventTimeout)
+		defer cancel()
 		org, _ := ctx.Value(orgKey{}).(string)
 		at := any(e.Time.UTC())
 		if d == sqlstore.SQLite {

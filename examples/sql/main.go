@@ -14,9 +14,14 @@
 //
 //	-addr     listen address (default 127.0.0.1:8080)
 //	-db       a SQLite file (default scim.db), or a postgres:// DSN
-//	-token    the bearer token clients must send; when empty, a random one
-//	          is generated and printed at start
+//	-token    the bearer token clients must send (default $SCIM_TOKEN, which
+//	          keeps it out of the process list); when both are empty, a
+//	          random one is generated and printed at start
 //	-org      the organisation the token provisions (default "default")
+//	-base-url the absolute URL clients reach the server at, such as
+//	          https://app.example.com/scim/v2, for meta.location and
+//	          Location; set it behind a proxy, since without it they come
+//	          from each request's Host header
 //	-rate     requests a second a token may make (default 50), in bursts
 //	          of at most -burst (default 200); beyond them 429 with
 //	          Retry-After
@@ -39,6 +44,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"database/sql"
 	"encoding/base64"
@@ -49,6 +55,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -80,8 +87,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	org := fs.String("org", "default", "the `organisation` the token provisions")
 	rate := fs.Float64("rate", 50, "the `requests` a second a token may make, beyond bursts")
 	burst := fs.Int("burst", 200, "the `requests` a token may make at once")
+	baseURL := fs.String("base-url", "", "the absolute `URL` clients reach the server at, such as https://app.example.com/scim/v2 (default: from each request's Host header)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if !(*rate > 0) || *burst < 1 {
+		// A rate of 0 would never refill a bucket, and NaN or a negative
+		// rate would let every request through.
+		return fmt.Errorf("-rate must be positive and -burst at least 1")
+	}
+	if u, err := url.Parse(*baseURL); *baseURL != "" && (err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "") {
+		return fmt.Errorf("-base-url must be an absolute http or https URL, such as https://app.example.com/scim/v2")
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 
@@ -101,7 +117,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	srv, err := newServer(ctx, db, d, *schemas, logger)
+	srv, err := newServer(ctx, db, d, *schemas, *baseURL, logger)
 	if err != nil {
 		return err
 	}
@@ -150,8 +166,9 @@ func listen(addr string) (net.Listener, error) {
 }
 
 // newServer returns the SCIM server for the application's tables, and for
-// the resource types defined in the directory schemaDir, if not "".
-func newServer(ctx context.Context, db *sql.DB, d sqlstore.Dialect, schemaDir string, logger *slog.Logger) (*scim.Server, error) {
+// the resource types defined in the directory schemaDir, if not "", mounted
+// at baseURL, or at the URL each request names when it is "".
+func newServer(ctx context.Context, db *sql.DB, d sqlstore.Dialect, schemaDir, baseURL string, logger *slog.Logger) (*scim.Server, error) {
 	cfg := mapping(db, d, logger)
 	if schemaDir != "" {
 		rts, _, err := schema.LoadDir(os.DirFS(schemaDir))
@@ -178,6 +195,7 @@ func newServer(ctx context.Context, db *sql.DB, d sqlstore.Dialect, schemaDir st
 	}
 	return scim.NewServer(scim.Config{
 		Endpoints: endpoints,
+		BaseURL:   baseURL,
 		Logger:    logger,
 		OnEvent:   onEvent(db, d, logger),
 		Caller: func(ctx context.Context) string {
@@ -240,12 +258,14 @@ type orgKey struct{}
 
 // requireBearer passes on the requests that carry token as their bearer
 // token (RFC 6750 §2.1), as requests of org, and answers the others with a
-// SCIM 401. The token is compared in constant time.
+// SCIM 401. The token is compared in constant time, as digests of equal
+// length, so that not even its length shows in the time an answer takes.
 func requireBearer(token, org string, next http.Handler) http.Handler {
-	want := []byte(token)
+	want := sha256.Sum256([]byte(token))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		scheme, got, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), want) != 1 {
+		sum := sha256.Sum256([]byte(strings.TrimSpace(got)))
+		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="scim"`)
 			scim.WriteError(w, scim.Errorf(http.StatusUnauthorized, "", "missing or invalid bearer token"))
 			return

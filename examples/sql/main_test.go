@@ -251,3 +251,28 @@ func TestRateLimit(t *testing.T) {
 		t.Errorf("over the limit: %d, Retry-After %q; want 429 with Retry-After", rec.Code, rec.Header().Get("Retry-After"))
 	}
 }
+
+// TestRunFlags checks that run refuses flags that would leave the server
+// unprotected or wrong, before it listens or creates a database.
+func TestRunFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"-rate", "0"},
+		{"-rate", "-1"},
+		{"-rate", "NaN"},
+		{"-burst", "0"},
+		{"-base-url", "app.example.com/scim/v2"},
+		{"-base-url", "ftp://app.example.com/scim/v2"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			dbFile := filepath.Join(t.TempDir(), "scim.db")
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), append([]string{"-addr", "127.0.0.1:0", "-db", dbFile}, args...), &stdout, &stderr)
+			if err == nil {
+				t.Fatal("run: nil error")
+			}
+			if _, err := os.Stat(dbFile); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("database file: %v, want it not created", err)
+			}
+		})
+	}
+}

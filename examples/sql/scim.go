@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 
 	"golang.org/x/crypto/bcrypt"
@@ -33,10 +34,7 @@ func mapping(db *sql.DB, d sqlstore.Dialect, logger *slog.Logger) sqlstore.Confi
 		},
 		// Passwords, when an identity provider sends them, are stored as
 		// the application stores them: bcrypt hashes.
-		Hash: func(password string) (string, error) {
-			h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
-			return string(h), err
-		},
+		Hash: hashPassword,
 		Types: []sqlstore.Type{{
 			Resource: schema.UserResourceType(),
 			Table:    "accounts", ID: "id", IDKind: sqlstore.IntegerID,
@@ -58,6 +56,21 @@ func mapping(db *sql.DB, d sqlstore.Dialect, logger *slog.Logger) sqlstore.Confi
 		}},
 	}
 }
+
+// hashPassword returns the bcrypt hash of password. bcrypt reads at most 72
+// bytes, and refuses a longer password with an error that the server would
+// answer with 500; it is the client's mistake, so it is answered with 400,
+// which does not echo the password.
+func hashPassword(password string) (string, error) {
+	if len(password) > maxPasswordBytes {
+		return "", scim.Errorf(http.StatusBadRequest, scim.InvalidValue, "attribute \"password\": longer than %d bytes", maxPasswordBytes)
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	return string(h), err
+}
+
+// maxPasswordBytes is the most bcrypt takes.
+const maxPasswordBytes = 72
 
 // extraType maps a resource type loaded with -schemas to a table the store
 // creates, with every attribute kept in a JSON column.
