@@ -6,7 +6,8 @@
 // keeps (schema.ResourceType.Subset), skipping what needs an attribute a
 // type lacks, and check a tenanted store's isolation of its tenants.
 // MemoryHandler is the in-memory reference implementation, for tests and
-// examples; Conversation replays golden HTTP exchanges against a server.
+// examples; Conversation holds golden HTTP exchanges, which
+// ReadConversations reads and Record replays against a server.
 // CheckEndpoint runs the cases that need only HTTP, and replays golden
 // conversations, against a deployed service, on resources of its own
 // that it deletes afterwards; cmd/scimcheck is its command.

@@ -97,6 +97,9 @@ func openDB(ctx context.Context, dsn string) (*sql.DB, sqlstore.Dialect, error) 
 		db.SetMaxOpenConns(32)
 		db.SetMaxIdleConns(32)
 		db.SetConnMaxIdleTime(5 * time.Minute)
+		// Connections are renewed now and then, so that the pool follows
+		// a failover or a restarted proxy in front of the database.
+		db.SetConnMaxLifetime(30 * time.Minute)
 		d = sqlstore.PostgreSQL
 	} else {
 		registerFold()
@@ -112,6 +115,14 @@ func openDB(ctx context.Context, dsn string) (*sql.DB, sqlstore.Dialect, error) 
 			return nil, 0, err
 		}
 		d = sqlstore.SQLite
+	}
+	// An unreachable database is an error within seconds, not a start-up
+	// that hangs.
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, 0, fmt.Errorf("connecting to the database: %w", err)
 	}
 	for _, stmt := range appSchema(d) {
 		if _, err := db.ExecContext(ctx, stmt); err != nil {

@@ -2,16 +2,13 @@ package main
 
 import (
 	"context"
-	"time"
-
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"github.com/google/go-cmp/cmp"
-	"github.com/scim-go/scim/filter"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -19,10 +16,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/scim-go/scim"
+	"github.com/scim-go/scim/filter"
 	"github.com/scim-go/scim/scimtest"
 	"github.com/scim-go/scim/sqlstore"
 )
@@ -294,4 +294,19 @@ func rebindTest(db, q string) string {
 		return q
 	}
 	return strings.Replace(q, "?", "$1", 1)
+}
+
+// TestOpenDBUnreachable checks that a database that cannot be reached is
+// an error at start-up rather than a server that fails every request.
+func TestOpenDBUnreachable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	_, _, err = openDB(context.Background(), "postgres://app@"+addr+"/app?sslmode=disable")
+	if err == nil || !strings.Contains(err.Error(), "connecting to the database") {
+		t.Errorf("openDB of an unreachable database: %v, want a connection error", err)
+	}
 }
