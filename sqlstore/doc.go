@@ -70,8 +70,10 @@
 // folding, exactly as Filter.Match does, through the database function
 // scim_fold, whatever the database's locale: "ÄBC" and "äbc", or "kelvin"
 // and "\u212Aelvin", are one userName on SQLite and on PostgreSQL alike. On
-// PostgreSQL, New creates the function; SQLite takes functions from the
-// driver, so a host registers FoldValue once (see FoldValue).
+// PostgreSQL, New creates the function (or replaces an outdated one; a
+// role that may not create functions has an owner run PostgresFoldSQL);
+// SQLite takes functions from the driver, so a host registers FoldValue
+// once (see FoldValue).
 //
 // # Databases
 //

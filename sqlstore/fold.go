@@ -67,46 +67,65 @@ var foldTable = sync.OnceValues(func() (from, to string) {
 	return f.String(), t.String()
 })
 
-// postgresFold returns the statement that defines scim_fold in PostgreSQL:
+// PostgresFoldSQL returns the statement that defines scim_fold in
+// PostgreSQL. New runs it when the database lacks the function or has an
+// outdated one; a host whose role may not create functions has an owner of
+// the database run it instead, once, and again after an upgrade of Go that
+// changes its Unicode tables.
+//
 // ASCII letters are folded by lower() under the "C" collation, which
 // touches nothing else, and every other rune by translate() with the table
-// of filter.FoldRune; a string that is all ASCII skips the table.
-func postgresFold() string {
-	from, to := foldTable()
+// of filter.FoldRune; a string that is all ASCII skips the table. The
+// function is not declared STRICT, though it returns NULL for NULL: a
+// STRICT SQL function whose body is a CASE is never inlined, so
+// PostgreSQL would parse its body, a few kilobytes, on every insert into
+// a table with a folded index and on every query that calls it.
+func PostgresFoldSQL() string {
 	return `CREATE OR REPLACE FUNCTION ` + FoldFunction + `(s text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fold$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fold$` + postgresFoldBody() + `$fold$`
+}
+
+// postgresFoldBody returns the body of scim_fold in PostgreSQL.
+func postgresFoldBody() string {
+	from, to := foldTable()
+	return `
 SELECT CASE WHEN octet_length(s) = char_length(s) THEN lower(s COLLATE "C")
 ELSE translate(lower(s COLLATE "C"), '` + from + `', '` + to + `') END
-$fold$`
+`
 }
 
 // checkFold makes sure the database has a scim_fold that folds as
 // filter.Fold does, creating it in PostgreSQL when it is missing or
-// outdated (as after an upgrade of Go's Unicode tables).
+// outdated (as after an upgrade of Go's Unicode tables, or when it is
+// declared as an earlier version of the store declared it).
 func checkFold(ctx context.Context, db *sql.DB, d Dialect) error {
 	from, to := foldTable()
 	probe := "ABCxyz" + from
 	want := "abcxyz" + to
-	q := "SELECT " + FoldFunction + "(?)"
-	if d == PostgreSQL {
-		q = "SELECT " + FoldFunction + "($1::text)"
-	}
 	var got sql.NullString
-	err := db.QueryRowContext(ctx, q, probe).Scan(&got)
-	if err == nil && got.String == want {
+	if d == SQLite {
+		err := db.QueryRowContext(ctx, "SELECT "+FoldFunction+"(?)", probe).Scan(&got)
+		switch {
+		case err != nil:
+			return fmt.Errorf("sqlstore: the SQLite function %s is not registered with the driver (see FoldValue): %w", FoldFunction, err)
+		case got.String != want:
+			return fmt.Errorf("sqlstore: the SQLite function %s does not fold as filter.Fold does (see FoldValue)", FoldFunction)
+		}
 		return nil
 	}
-	switch d {
-	case SQLite:
-		if err != nil {
-			return fmt.Errorf("sqlstore: the SQLite function %s is not registered with the driver (see FoldValue): %w", FoldFunction, err)
+	// The definition is compared too: one that folds alike may still be
+	// slower than the current one.
+	const current = `SELECT p.prosrc = $1 AND NOT p.proisstrict FROM pg_proc p WHERE p.oid = to_regprocedure('` + FoldFunction + `(text)')`
+	var same sql.NullBool
+	if err := db.QueryRowContext(ctx, current, postgresFoldBody()).Scan(&same); err == nil && same.Bool {
+		if err := db.QueryRowContext(ctx, "SELECT "+FoldFunction+"($1::text)", probe).Scan(&got); err == nil && got.String == want {
+			return nil
 		}
-		return fmt.Errorf("sqlstore: the SQLite function %s does not fold as filter.Fold does (see FoldValue)", FoldFunction)
 	}
-	if _, err := db.ExecContext(ctx, postgresFold()); err != nil {
-		return fmt.Errorf("sqlstore: creating the PostgreSQL function %s (run the statement of Store.FoldSQL as an owner of the database): %w", FoldFunction, err)
+	if _, err := db.ExecContext(ctx, PostgresFoldSQL()); err != nil {
+		return fmt.Errorf("sqlstore: creating the PostgreSQL function %s (have an owner of the database run the statement of PostgresFoldSQL): %w", FoldFunction, err)
 	}
-	if err := db.QueryRowContext(ctx, q, probe).Scan(&got); err != nil || got.String != want {
+	if err := db.QueryRowContext(ctx, "SELECT "+FoldFunction+"($1::text)", probe).Scan(&got); err != nil || got.String != want {
 		return fmt.Errorf("sqlstore: the PostgreSQL function %s does not fold as filter.Fold does; is the database's encoding UTF8? (%v)", FoldFunction, err)
 	}
 	return nil
