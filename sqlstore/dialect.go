@@ -50,6 +50,22 @@ func (d Dialect) fold(col string) string {
 	return FoldFunction + "(" + col + ")"
 }
 
+// tenantAmong returns the condition that the tenant column col of rows
+// picked by a list of ids holds the tenant's value, an argument. On
+// PostgreSQL it is IS NOT DISTINCT FROM, which no index serves, so that
+// the listed ids are looked up by primary key: with "=", a table filled
+// since its last ANALYZE (every table during an initial synchronisation)
+// has the tenant look selective, and the planner reads all the tenant's
+// rows on an index led by the tenant column instead, 30 ms rather than
+// 1 ms for 50 ids among 20,000. A nil tenant keeps "=", so that it still
+// matches no row.
+func (d Dialect) tenantAmong(col string, tenant any) string {
+	if d == PostgreSQL && tenant != nil {
+		return col + " IS NOT DISTINCT FROM ?"
+	}
+	return col + " = ?"
+}
+
 // filterSQL returns the dialect's settings of a filter.SQL. PostgreSQL's
 // timestamptz holds microseconds, and its driver truncates a finer
 // argument, so a filter's dateTime between two microseconds is compared

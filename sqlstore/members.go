@@ -145,7 +145,7 @@ func (m *members) insert(ctx context.Context, tx conn, gid any, mt *table, rs []
 	stmt := "INSERT INTO " + m.m.Table + " (" + cols + ") SELECT " + sel + " FROM " + mt.t.Table + " x WHERE x." + mt.t.ID + " IN (" + strings.Join(ph, ", ") + ")"
 	args = append(head, args...)
 	if mt.t.Tenant != "" {
-		stmt += " AND x." + mt.t.Tenant + " = ?"
+		stmt += " AND " + m.group.s.d.tenantAmong("x."+mt.t.Tenant, tenant)
 		args = append(args, tenant)
 	}
 	stmt += " AND NOT EXISTS (SELECT 1 FROM " + m.m.Table + " y WHERE y." + m.m.Group + " = ? AND y." + m.m.Member + " = x." + mt.t.ID
@@ -197,7 +197,7 @@ func (m *members) existing(ctx context.Context, tx conn, mt *table, rs []member,
 	}
 	stmt := "SELECT " + mt.t.ID + " FROM " + mt.t.Table + " WHERE " + mt.t.ID + " IN (" + strings.Join(ph, ", ") + ")"
 	if mt.t.Tenant != "" {
-		stmt += " AND " + mt.t.Tenant + " = ?"
+		stmt += " AND " + m.group.s.d.tenantAmong(mt.t.Tenant, tenant)
 		args = append(args, tenant)
 	}
 	rows, err := tx.QueryContext(ctx, m.group.s.d.rebind(stmt), args...)
