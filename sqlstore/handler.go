@@ -109,47 +109,45 @@ func (h *Handler) Replace(ctx context.Context, r *resource.Resource, version str
 	}
 	var out *resource.Resource
 	err = t.s.write(ctx, func(tx conn) error {
-		l, err := t.lock(ctx, tx, r.ID, version, tenant)
-		if err != nil {
-			return err
-		}
-		// The stored child values, read with the row and without its
+		// The stored child values are read with the lock, without the
 		// memberships, so that rows r leaves as they were, as identity
 		// providers' PUTs of the whole user mostly do, are not written
 		// again: one statement rather than two.
+		var l *locked
 		var prev *resource.Resource
 		if len(t.children) > 0 {
-			if prev, err = t.get(ctx, tx, r.ID, tenant, 0); err != nil {
-				return err
-			}
+			l, prev, err = t.lockRead(ctx, tx, r.ID, version, tenant, 0)
+		} else {
+			l, err = t.lock(ctx, tx, r.ID, version, tenant)
 		}
-		if _, _, err := t.store(ctx, tx, l, prev, r, tenant, true); err != nil {
+		if err != nil {
 			return err
 		}
-		out, err = t.get(ctx, tx, r.ID, tenant, withAll)
+		out, _, _, err = t.store(ctx, tx, l, prev, r, tenant, true, withAll)
 		return err
 	})
 	return out, err
 }
 
-// store writes r over the stored resource l: row, child rows and, when
-// members is set, memberships, whose changes it returns. prev, when not
+// store writes r over the stored resource l: child rows, memberships when
+// members is set, and then the row, and returns the resource as stored, as
+// get reads it with sel, and the changes of memberships. prev, when not
 // nil, is the stored resource as read in this transaction: child rows whose
 // values r leaves as they were are not written again.
-func (t *table) store(ctx context.Context, tx conn, l *locked, prev, r *resource.Resource, tenant any, members bool) (added, removed []string, err error) {
+func (t *table) store(ctx context.Context, tx conn, l *locked, prev, r *resource.Resource, tenant any, members bool, sel selection) (out *resource.Resource, added, removed []string, err error) {
 	if err := t.checkUnique(ctx, tx, r, l, tenant); err != nil {
-		return nil, nil, err
-	}
-	if _, err := t.update(ctx, tx, r, l.idv, tenant, l.data); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if err := t.writeChildren(ctx, tx, prev, r, l.idv, false); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if members && t.members != nil {
-		return t.members.replace(ctx, tx, l.idv, membersOf(r), tenant)
+		if added, removed, err = t.members.replace(ctx, tx, l.idv, membersOf(r), tenant); err != nil {
+			return nil, nil, nil, err
+		}
 	}
-	return nil, nil, nil
+	out, err = t.update(ctx, tx, r, l.idv, tenant, l.data, sel)
+	return out, added, removed, err
 }
 
 // Delete implements scim.ResourceHandler. In the same transaction, the
@@ -198,8 +196,24 @@ func (h *Handler) Patch(ctx context.Context, req *scim.PatchRequest) (*scim.Patc
 	var changes scim.Changes
 	var gid any
 	size := -1 // the group's members after the PATCH, when known
+	// The resource as patched, when the PATCH leaves the members to
+	// patch.Apply: read with the write, the server need not read it again
+	// for the response.
+	var patched *resource.Resource
 	err = t.s.write(ctx, func(tx conn) error {
-		l, err := t.lock(ctx, tx, req.ID, req.Version, tenant)
+		// The operations that are not native need the stored resource,
+		// read with the lock.
+		var l *locked
+		var cur *resource.Resource
+		sel := withGroups
+		if native == nil {
+			sel = withAll
+		}
+		if len(rest) > 0 {
+			l, cur, err = t.lockRead(ctx, tx, req.ID, req.Version, tenant, sel)
+		} else {
+			l, err = t.lock(ctx, tx, req.ID, req.Version, tenant)
+		}
 		if err != nil {
 			return err
 		}
@@ -207,13 +221,8 @@ func (h *Handler) Patch(ctx context.Context, req *scim.PatchRequest) (*scim.Patc
 		version, changes, gid, size = stored, scim.Changes{}, idv, -1
 		changed := false
 		if len(rest) > 0 {
-			sel := withGroups
 			if native == nil {
-				sel = withAll
-			}
-			cur, err := t.get(ctx, tx, req.ID, tenant, sel)
-			if err != nil {
-				return err
+				patched = cur
 			}
 			next := cur.Clone()
 			if err := patch.Apply(t.rt, next, rest); err != nil {
@@ -226,9 +235,12 @@ func (h *Handler) Patch(ctx context.Context, req *scim.PatchRequest) (*scim.Patc
 				return err
 			}
 			if !resource.Identical(cur, next) {
-				added, removed, err := t.store(ctx, tx, l, cur, next, tenant, native == nil)
+				out, added, removed, err := t.store(ctx, tx, l, cur, next, tenant, native == nil, sel)
 				if err != nil {
 					return err
+				}
+				if native == nil {
+					patched = out
 				}
 				changes = scim.ChangesBetween(t.rt, cur, next)
 				changes.MembersAdded, changes.MembersRemoved = added, removed
@@ -279,7 +291,7 @@ func (h *Handler) Patch(ctx context.Context, req *scim.PatchRequest) (*scim.Patc
 	if size >= 0 {
 		t.members.counts.set(tenant, gid, version, size)
 	}
-	return &scim.PatchResult{Version: strconv.FormatInt(version, 10), Changes: &changes}, nil
+	return &scim.PatchResult{Version: strconv.FormatInt(version, 10), Resource: patched, Changes: &changes}, nil
 }
 
 // splitOps divides ops into those on members that patchMembers applies,

@@ -28,42 +28,11 @@ const (
 // writeSQL writes the select lists and the filter translation.
 func (t *table) writeSQL() {
 	d := t.s.d
-	a := t.alias + "."
-	fixed := []string{a + t.t.ID, a + t.t.Version, "NULL", "NULL", "NULL"}
-	if t.t.Created != "" {
-		fixed[colCreated] = a + t.t.Created
-	}
-	if t.t.Modified != "" {
-		fixed[colModified] = a + t.t.Modified
-	}
-	if t.t.JSON != "" {
-		fixed[colJSON] = a + t.t.JSON
-	}
-	base := append([]string(nil), fixed...)
-	for _, c := range t.cols {
-		base = append(base, a+c.name)
-	}
-	for _, ch := range t.children {
-		base = append(base, t.childSubquery(ch))
-	}
 	for i := range t.selects {
-		cols := append([]string(nil), base...)
-		if t.members != nil {
-			if i&1 != 0 {
-				cols = append(cols, t.membersSubquery())
-			} else {
-				cols = append(cols, "NULL")
-			}
-		}
-		for _, m := range t.memberOf {
-			if i&2 != 0 && t.groups != nil {
-				cols = append(cols, t.groupsSubquery(m))
-			} else {
-				cols = append(cols, "NULL")
-			}
-		}
-		t.selects[i] = strings.Join(cols, ", ")
+		t.selects[i] = t.selectList(selection(i), t.alias)
+		t.returning[i] = t.selectList(selection(i), t.t.Table)
 	}
+	a := t.alias + "."
 
 	f := d.filterSQL()
 	f.Columns = map[string]string{
@@ -180,9 +149,47 @@ func (m *members) typeExpr() string {
 	return b.String()
 }
 
+// selectList returns the select list of a resource row read with sel,
+// the row's table named q: its alias in a query, its own name in the
+// RETURNING clause of an UPDATE, which SQLite does not let name an alias.
+func (t *table) selectList(sel selection, q string) string {
+	a := q + "."
+	cols := []string{a + t.t.ID, a + t.t.Version, "NULL", "NULL", "NULL"}
+	if t.t.Created != "" {
+		cols[colCreated] = a + t.t.Created
+	}
+	if t.t.Modified != "" {
+		cols[colModified] = a + t.t.Modified
+	}
+	if t.t.JSON != "" {
+		cols[colJSON] = a + t.t.JSON
+	}
+	for _, c := range t.cols {
+		cols = append(cols, a+c.name)
+	}
+	for _, ch := range t.children {
+		cols = append(cols, t.childSubquery(ch, q))
+	}
+	if t.members != nil {
+		if sel&withMembers != 0 {
+			cols = append(cols, t.membersSubquery(q))
+		} else {
+			cols = append(cols, "NULL")
+		}
+	}
+	for _, m := range t.memberOf {
+		if sel&withGroups != 0 && t.groups != nil {
+			cols = append(cols, t.groupsSubquery(m, q))
+		} else {
+			cols = append(cols, "NULL")
+		}
+	}
+	return strings.Join(cols, ", ")
+}
+
 // childSubquery returns the subquery that reads a child table's values of
-// the row as a JSON array of arrays of its columns.
-func (t *table) childSubquery(ch *child) string {
+// the row, its table named q, as a JSON array of arrays of its columns.
+func (t *table) childSubquery(ch *child, q string) string {
 	var exprs []string
 	for _, c := range ch.cols {
 		exprs = append(exprs, ch.alias+"."+c)
@@ -192,12 +199,12 @@ func (t *table) childSubquery(ch *child) string {
 		order = ch.alias + "." + ch.c.Order
 	}
 	return "(SELECT " + t.s.d.jsonArray(exprs, order) + " FROM " + ch.c.Table + " " + ch.alias +
-		" WHERE " + ch.alias + "." + ch.c.Key + " = " + t.alias + "." + t.t.ID + ")"
+		" WHERE " + ch.alias + "." + ch.c.Key + " = " + q + "." + t.t.ID + ")"
 }
 
-// membersSubquery reads the members of the row as [value, type, display]
-// arrays, the display from the member's own row.
-func (t *table) membersSubquery() string {
+// membersSubquery reads the members of the row, its table named q, as
+// [value, type, display] arrays, the display from the member's own row.
+func (t *table) membersSubquery(q string) string {
 	m := t.members
 	al := m.alias
 	from := m.m.Table + " " + al
@@ -227,12 +234,12 @@ func (t *table) membersSubquery() string {
 		display = "COALESCE(" + strings.Join(displays, ", ") + ")"
 	}
 	return "(SELECT " + t.s.d.jsonArray([]string{al + "." + m.m.Member, typ, display}, al+"."+m.m.Member) +
-		" FROM " + from + " WHERE " + al + "." + m.m.Group + " = " + t.alias + "." + t.t.ID + ")"
+		" FROM " + from + " WHERE " + al + "." + m.m.Group + " = " + q + "." + t.t.ID + ")"
 }
 
-// groupsSubquery reads the groups of the join table m the row is a member
-// of, as [value, display] arrays.
-func (t *table) groupsSubquery(m *members) string {
+// groupsSubquery reads the groups of the join table m the row, its table
+// named q, is a member of, as [value, display] arrays.
+func (t *table) groupsSubquery(m *members, q string) string {
 	g := m.group
 	display := "NULL"
 	from := m.m.Table + " gm"
@@ -240,7 +247,7 @@ func (t *table) groupsSubquery(m *members) string {
 		from += " JOIN " + g.t.Table + " gg ON gg." + g.t.ID + " = gm." + m.m.Group
 		display = "gg." + g.display
 	}
-	where := "gm." + m.m.Member + " = " + t.alias + "." + t.t.ID
+	where := "gm." + m.m.Member + " = " + q + "." + t.t.ID
 	if m.m.Type != "" {
 		where += " AND gm." + m.m.Type + " = '" + m.stored[t.name] + "'"
 	}

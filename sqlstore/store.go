@@ -190,8 +190,9 @@ type table struct {
 
 	fsql filter.SQL
 	// selects are the select lists of a resource row, with or without
-	// its members and groups (index: 1 for members, 2 for groups).
-	selects [4]string
+	// its members and groups (index: a selection), and returning the same
+	// lists for the RETURNING clause of an UPDATE.
+	selects, returning [4]string
 }
 
 type jsonSecret struct {

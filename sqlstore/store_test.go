@@ -481,6 +481,12 @@ func TestPatchKeepsChildRows(t *testing.T) {
 			if got := verified(); !slices.Equal(got, []string{"host", "host"}) {
 				t.Errorf("after a PUT that keeps the emails, the email rows' host column is %v, want [host host]", got)
 			}
+			// The same emails in another order: the rows hold no order.
+			reordered := user("alice", `"emails":[{"value":"bob@example.com","type":"home"},{"value":"alice@example.com","type":"work"}]`, `"active":true`)
+			must(t, srv, 200, "PUT", "/Users/"+id, reordered)
+			if got := verified(); !slices.Equal(got, []string{"host", "host"}) {
+				t.Errorf("after a PUT of the emails in another order, the email rows' host column is %v, want [host host]", got)
+			}
 			must(t, srv, 200, "PUT", "/Users/"+id, user("alice", `"emails":[{"value":"alice@example.com","type":"work"}]`))
 			if got := verified(); !slices.Equal(got, []string{"-"}) {
 				t.Errorf("after a PUT that changes the emails, the email rows' host column is %v, want them written again", got)

@@ -73,37 +73,83 @@ func (t *table) whereID(idv, tenant any) (string, []any) {
 // checks it against version, if not "". It returns the JSON column's value
 // when the type keeps secrets there, for a write to carry them over.
 func (t *table) lock(ctx context.Context, tx conn, id, version string, tenant any) (*locked, error) {
+	l, _, err := t.lockRow(ctx, tx, id, version, tenant, false, 0)
+	return l, err
+}
+
+// lockRead is lock that also reads the stored resource, as get reads it
+// with sel, in the same statement.
+func (t *table) lockRead(ctx context.Context, tx conn, id, version string, tenant any, sel selection) (*locked, *resource.Resource, error) {
+	return t.lockRow(ctx, tx, id, version, tenant, true, sel)
+}
+
+func (t *table) lockRow(ctx context.Context, tx conn, id, version string, tenant any, read bool, sel selection) (*locked, *resource.Resource, error) {
 	idv, ok := t.idArg(id)
 	if !ok {
-		return nil, t.notFound(id)
+		return nil, nil, t.notFound(id)
 	}
 	l := &locked{idv: idv, unique: make([]any, len(t.unique))}
-	cols := t.t.Version
-	dest := []any{&l.version}
+	var cols []string
+	var dest []any
+	if !read {
+		cols, dest = append(cols, t.t.Version), append(dest, &l.version)
+	}
 	if len(t.jsonSecrets) > 0 {
-		cols += ", " + t.t.JSON
-		dest = append(dest, &l.data)
+		cols, dest = append(cols, t.t.JSON), append(dest, &l.data)
 	}
 	for i, c := range t.unique {
-		cols += ", " + c.name
-		dest = append(dest, &l.unique[i])
+		cols, dest = append(cols, c.name), append(dest, &l.unique[i])
 	}
-	where, args := t.whereID(idv, tenant)
-	stmt := "SELECT " + cols + " FROM " + t.t.Table + where
+	a := t.alias + "."
+	list := a + strings.Join(cols, ", "+a)
+	if read {
+		list = t.selects[sel]
+		if len(cols) > 0 {
+			list += ", " + a + strings.Join(cols, ", "+a)
+		}
+	}
+	stmt := "SELECT " + list + " FROM " + t.t.Table + " " + t.alias + " WHERE " + a + t.t.ID + " = ?"
+	args := []any{idv}
+	if t.t.Tenant != "" {
+		stmt += " AND " + a + t.t.Tenant + " = ?"
+		args = append(args, tenant)
+	}
 	if t.s.d == PostgreSQL {
-		stmt += " FOR UPDATE"
+		stmt += " FOR UPDATE OF " + t.alias
 	}
-	err := tx.QueryRowContext(ctx, t.s.d.rebind(stmt), args...).Scan(dest...)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, t.notFound(id)
-	}
+	rows, err := tx.QueryContext(ctx, t.s.d.rebind(stmt), args...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, nil, err
+		}
+		return nil, nil, t.notFound(id)
+	}
+	var r *resource.Resource
+	if read {
+		var extra []any
+		if r, extra, err = t.scanExtra(rows, len(dest)); err != nil {
+			return nil, nil, err
+		}
+		for i, v := range extra {
+			*dest[i].(*any) = v
+		}
+		if l.version, err = strconv.ParseInt(r.Meta.Version, 10, 64); err != nil {
+			return nil, nil, fmt.Errorf("sqlstore: %s %q: the version column holds %q, not an integer", t.name, id, r.Meta.Version)
+		}
+	} else if err := rows.Scan(dest...); err != nil {
+		return nil, nil, err
+	}
+	if err := rows.Close(); err != nil {
+		return nil, nil, err
 	}
 	if version != "" && strconv.FormatInt(l.version, 10) != version {
-		return nil, fmt.Errorf("sqlstore: %s %q: %w", t.name, id, scim.ErrVersionMismatch)
+		return nil, nil, fmt.Errorf("sqlstore: %s %q: %w", t.name, id, scim.ErrVersionMismatch)
 	}
-	return l, nil
+	return l, r, nil
 }
 
 // locked is a row as lock read it.
@@ -220,8 +266,10 @@ func (t *table) insert(ctx context.Context, tx conn, r *resource.Resource, tenan
 
 // update writes r over the row idv. A secret r does not carry keeps its
 // stored value: the store never reads secrets back, so a PUT cannot echo
-// one.
-func (t *table) update(ctx context.Context, tx conn, r *resource.Resource, idv, tenant, storedJSON any) (int64, error) {
+// one. It returns the resource as stored, as get reads it with sel, through
+// the statement's RETURNING clause, whose subqueries see the child rows
+// and memberships written before it in the transaction.
+func (t *table) update(ctx context.Context, tx conn, r *resource.Resource, idv, tenant, storedJSON any, sel selection) (*resource.Resource, error) {
 	var sets []string
 	var args []any
 	for _, c := range t.cols {
@@ -230,7 +278,7 @@ func (t *table) update(ctx context.Context, tx conn, r *resource.Resource, idv, 
 		}
 		v, err := t.columnArg(c, r)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		sets = append(sets, c.name+" = ?")
 		args = append(args, v)
@@ -238,7 +286,7 @@ func (t *table) update(ctx context.Context, tx conn, r *resource.Resource, idv, 
 	if t.t.JSON != "" {
 		data, err := t.encodeJSON(r, storedJSON)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		sets = append(sets, t.t.JSON+" = ?")
 		args = append(args, data)
@@ -249,9 +297,23 @@ func (t *table) update(ctx context.Context, tx conn, r *resource.Resource, idv, 
 		args = append(args, t.s.d.timeArg(t.s.now()))
 	}
 	where, wargs := t.whereID(idv, tenant)
-	var v int64
-	err := tx.QueryRowContext(ctx, t.s.d.rebind("UPDATE "+t.t.Table+" SET "+strings.Join(sets, ", ")+where+" RETURNING "+t.t.Version), append(args, wargs...)...).Scan(&v)
-	return v, err
+	stmt := "UPDATE " + t.t.Table + " SET " + strings.Join(sets, ", ") + where + " RETURNING " + t.returning[sel]
+	rows, err := tx.QueryContext(ctx, t.s.d.rebind(stmt), append(args, wargs...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		return nil, sql.ErrNoRows // the row is locked: not reached
+	}
+	out, err := t.scan(rows, 0)
+	if err != nil {
+		return nil, err
+	}
+	return out, rows.Close()
 }
 
 // columnArg returns the argument for c's column from r: its value, hashed
@@ -395,13 +457,42 @@ func childValues(r *resource.Resource, ch *child) []any {
 	return nil
 }
 
+// sameValues reports whether the values a and b would be stored as the
+// same rows: in the same order when ordered is set, as the rows then
+// keep it, and in any order otherwise, since the rows are read back in
+// the order of their first column whatever order they were written in.
+func sameValues(a, b []any, ordered bool) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if ordered || len(a) < 2 {
+		return reflect.DeepEqual(a, b)
+	}
+	count := make(map[string]int, len(a))
+	for i := range a {
+		ka, err1 := json.Marshal(a[i])
+		kb, err2 := json.Marshal(b[i])
+		if err1 != nil || err2 != nil {
+			return false
+		}
+		count[string(ka)]++
+		count[string(kb)]--
+	}
+	for _, n := range count {
+		if n != 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // writeChildren stores r's values of each child attribute as the rows of
 // the resource idv, in place of those stored unless fresh. When prev, the
 // stored resource as read in the same transaction, holds the same values
 // of an attribute, its rows are left as they are.
 func (t *table) writeChildren(ctx context.Context, tx conn, prev, r *resource.Resource, idv any, fresh bool) error {
 	for _, ch := range t.children {
-		if prev != nil && reflect.DeepEqual(childValues(prev, ch), childValues(r, ch)) {
+		if prev != nil && sameValues(childValues(prev, ch), childValues(r, ch), ch.c.Order != "") {
 			continue
 		}
 		if !fresh {
