@@ -151,6 +151,12 @@ type PatchRequest struct {
 	// PatchResult.Changes. A store that works them out at a cost may
 	// skip that when it is false.
 	Changes bool
+
+	// Resource says the response carries the patched resource, so that
+	// the server reads PatchResult.Resource, or the resource with Get
+	// when that is nil. When it is false (a 204 response, see
+	// Config.PatchNoContent), a store need not read the resource back.
+	Resource bool
 }
 
 // PatchResult is what Patcher.Patch reports of a PATCH it applied.

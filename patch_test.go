@@ -334,3 +334,56 @@ func BenchmarkPatchValues(b *testing.B) {
 		})
 	}
 }
+
+// recordingPatcher records the PatchRequests the server hands it.
+type recordingPatcher struct {
+	*scimtest.MemoryHandler
+	mu   sync.Mutex
+	reqs []scim.PatchRequest
+}
+
+func (h *recordingPatcher) Patch(ctx context.Context, req *scim.PatchRequest) (*scim.PatchResult, error) {
+	h.mu.Lock()
+	h.reqs = append(h.reqs, *req)
+	h.mu.Unlock()
+	return h.MemoryHandler.Patch(ctx, req)
+}
+
+// TestPatchRequestResource checks that PatchRequest.Resource says whether
+// the response carries the resource: not for a 204, which a projection
+// turns back into a 200 with the resource.
+func TestPatchRequestResource(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		noContent bool
+		query     string
+		status    int
+		want      bool
+	}{
+		{"200", false, "", http.StatusOK, true},
+		{"204", true, "", http.StatusNoContent, false},
+		{"204 with attributes", true, "?attributes=userName", http.StatusOK, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			users := schema.UserResourceType()
+			h := &recordingPatcher{MemoryHandler: testHandler(users, "u")}
+			srv, err := scim.NewServer(scim.Config{Endpoints: []scim.Endpoint{{Type: users, Handler: h}}, PatchNoContent: tc.noContent})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rec := serveRequest(srv, "POST", "/Users", "", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"alice"}`); rec.Code != http.StatusCreated {
+				t.Fatalf("create: %d %s", rec.Code, rec.Body)
+			}
+			rec := serveRequest(srv, "PATCH", "/Users/u1"+tc.query, "", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}`)
+			if rec.Code != tc.status {
+				t.Fatalf("PATCH: status %d, want %d: %s", rec.Code, tc.status, rec.Body)
+			}
+			if len(h.reqs) != 1 {
+				t.Fatalf("Patch called %d times, want 1", len(h.reqs))
+			}
+			if got := h.reqs[0].Resource; got != tc.want {
+				t.Errorf("PatchRequest.Resource = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -158,9 +158,10 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, ep *endpoint, id 
 	}
 	var out *resource.Resource
 	var version string
+	noContent := (s.cfg.PatchNoContent || ep.noContent) && proj == nil
 	if p, ok := ep.h.(Patcher); ok {
 		var res *PatchResult
-		if res, err = s.patchNatively(r, ep, p, id, ops); err == nil {
+		if res, err = s.patchNatively(r, ep, p, id, ops, !noContent); err == nil {
 			out, version = res.Resource, res.Version
 		}
 	} else {
@@ -179,7 +180,7 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, ep *endpoint, id 
 		s.fail(w, r, err)
 		return
 	}
-	if (s.cfg.PatchNoContent || ep.noContent) && proj == nil {
+	if noContent {
 		if version != "" {
 			w.Header().Set("ETag", resource.ETag(version))
 		}
@@ -198,8 +199,8 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, ep *endpoint, id 
 // patchNatively hands the operations to a handler that applies them
 // itself, with the version If-Match names, if one. Only an If-Match that
 // lists several entity tags makes the server read the resource to pick the
-// version that matches.
-func (s *Server) patchNatively(r *http.Request, ep *endpoint, p Patcher, id string, ops []patch.Operation) (*PatchResult, error) {
+// version that matches. body says the response carries the resource.
+func (s *Server) patchNatively(r *http.Request, ep *endpoint, p Patcher, id string, ops []patch.Operation, body bool) (*PatchResult, error) {
 	version, single := "", true
 	if ifMatch := strings.TrimSpace(r.Header.Get("If-Match")); ifMatch != "" && ifMatch != "*" {
 		if version, single = etagVersion(ifMatch); !single {
@@ -218,7 +219,7 @@ func (s *Server) patchNatively(r *http.Request, ep *endpoint, p Patcher, id stri
 		return nil, err
 	}
 	defer unlock()
-	res, err := p.Patch(r.Context(), &PatchRequest{ID: id, Operations: ops, Version: version, MaxValues: s.cfg.MaxValues, Changes: s.cfg.OnEvent != nil})
+	res, err := p.Patch(r.Context(), &PatchRequest{ID: id, Operations: ops, Version: version, MaxValues: s.cfg.MaxValues, Changes: s.cfg.OnEvent != nil, Resource: body})
 	if errors.Is(err, ErrVersionMismatch) && version != "" {
 		var e *Error
 		if !errors.As(err, &e) {

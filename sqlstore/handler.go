@@ -123,18 +123,18 @@ func (h *Handler) Replace(ctx context.Context, r *resource.Resource, version str
 		if err != nil {
 			return err
 		}
-		out, _, _, err = t.store(ctx, tx, l, prev, r, tenant, true, withAll)
+		out, _, _, err = t.store(ctx, tx, l, prev, r, tenant, true, withAll, true)
 		return err
 	})
 	return out, err
 }
 
 // store writes r over the stored resource l: child rows, memberships when
-// members is set, and then the row, and returns the resource as stored, as
-// get reads it with sel, and the changes of memberships. prev, when not
-// nil, is the stored resource as read in this transaction: child rows whose
-// values r leaves as they were are not written again.
-func (t *table) store(ctx context.Context, tx conn, l *locked, prev, r *resource.Resource, tenant any, members bool, sel selection) (out *resource.Resource, added, removed []string, err error) {
+// members is set, and then the row, and returns the changes of memberships
+// and, when read is set, the resource as stored, as get reads it with sel.
+// prev, when not nil, is the stored resource as read in this transaction:
+// child rows whose values r leaves as they were are not written again.
+func (t *table) store(ctx context.Context, tx conn, l *locked, prev, r *resource.Resource, tenant any, members bool, sel selection, read bool) (out *resource.Resource, added, removed []string, err error) {
 	if err := t.checkUnique(ctx, tx, r, l, tenant); err != nil {
 		return nil, nil, nil, err
 	}
@@ -146,7 +146,7 @@ func (t *table) store(ctx context.Context, tx conn, l *locked, prev, r *resource
 			return nil, nil, nil, err
 		}
 	}
-	out, err = t.update(ctx, tx, r, l.idv, tenant, l.data, sel)
+	out, err = t.update(ctx, tx, r, l.idv, tenant, l.data, sel, read)
 	return out, added, removed, err
 }
 
@@ -196,19 +196,25 @@ func (h *Handler) Patch(ctx context.Context, req *scim.PatchRequest) (*scim.Patc
 	var changes scim.Changes
 	var gid any
 	size := -1 // the group's members after the PATCH, when known
-	// The resource as patched, when the PATCH leaves the members to
-	// patch.Apply: read with the write, the server need not read it again
-	// for the response.
+	// The resource as patched, when the response carries it and the
+	// PATCH leaves the members to patch.Apply: read with the write, the
+	// server need not read it again.
 	var patched *resource.Resource
+	// What the operations that are not native are applied to: the
+	// members when patch.Apply may change them, and the groups when the
+	// resource goes back in the response.
+	var sel selection
+	if native == nil {
+		sel = withMembers
+		if req.Resource {
+			sel |= withGroups
+		}
+	}
 	err = t.s.write(ctx, func(tx conn) error {
 		// The operations that are not native need the stored resource,
 		// read with the lock.
 		var l *locked
 		var cur *resource.Resource
-		sel := withGroups
-		if native == nil {
-			sel = withAll
-		}
 		if len(rest) > 0 {
 			l, cur, err = t.lockRead(ctx, tx, req.ID, req.Version, tenant, sel)
 		} else {
@@ -221,7 +227,7 @@ func (h *Handler) Patch(ctx context.Context, req *scim.PatchRequest) (*scim.Patc
 		version, changes, gid, size = stored, scim.Changes{}, idv, -1
 		changed := false
 		if len(rest) > 0 {
-			if native == nil {
+			if native == nil && req.Resource {
 				patched = cur
 			}
 			next := cur.Clone()
@@ -235,11 +241,11 @@ func (h *Handler) Patch(ctx context.Context, req *scim.PatchRequest) (*scim.Patc
 				return err
 			}
 			if !resource.Identical(cur, next) {
-				out, added, removed, err := t.store(ctx, tx, l, cur, next, tenant, native == nil, sel)
+				out, added, removed, err := t.store(ctx, tx, l, cur, next, tenant, native == nil, sel, patched != nil)
 				if err != nil {
 					return err
 				}
-				if native == nil {
+				if patched != nil {
 					patched = out
 				}
 				changes = scim.ChangesBetween(t.rt, cur, next)

@@ -266,10 +266,10 @@ func (t *table) insert(ctx context.Context, tx conn, r *resource.Resource, tenan
 
 // update writes r over the row idv. A secret r does not carry keeps its
 // stored value: the store never reads secrets back, so a PUT cannot echo
-// one. It returns the resource as stored, as get reads it with sel, through
-// the statement's RETURNING clause, whose subqueries see the child rows
-// and memberships written before it in the transaction.
-func (t *table) update(ctx context.Context, tx conn, r *resource.Resource, idv, tenant, storedJSON any, sel selection) (*resource.Resource, error) {
+// one. When read is set, it returns the resource as stored, as get reads it
+// with sel, through the statement's RETURNING clause, whose subqueries see
+// the child rows and memberships written before it in the transaction.
+func (t *table) update(ctx context.Context, tx conn, r *resource.Resource, idv, tenant, storedJSON any, sel selection, read bool) (*resource.Resource, error) {
 	var sets []string
 	var args []any
 	for _, c := range t.cols {
@@ -297,8 +297,12 @@ func (t *table) update(ctx context.Context, tx conn, r *resource.Resource, idv, 
 		args = append(args, t.s.d.timeArg(t.s.now()))
 	}
 	where, wargs := t.whereID(idv, tenant)
-	stmt := "UPDATE " + t.t.Table + " SET " + strings.Join(sets, ", ") + where + " RETURNING " + t.returning[sel]
-	rows, err := tx.QueryContext(ctx, t.s.d.rebind(stmt), append(args, wargs...)...)
+	stmt := "UPDATE " + t.t.Table + " SET " + strings.Join(sets, ", ") + where
+	if !read {
+		_, err := tx.ExecContext(ctx, t.s.d.rebind(stmt), append(args, wargs...)...)
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, t.s.d.rebind(stmt+" RETURNING "+t.returning[sel]), append(args, wargs...)...)
 	if err != nil {
 		return nil, err
 	}
