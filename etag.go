@@ -15,7 +15,7 @@ func matchETag(h, version string) bool {
 	if h == "*" {
 		return true
 	}
-	if version == "" {
+	if version == "" || h == "" {
 		return false
 	}
 	want := opaque(resource.ETag(version))

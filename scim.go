@@ -38,6 +38,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/scim-go/scim/filter"
@@ -222,6 +223,18 @@ type Server struct {
 	mux       *http.ServeMux
 	endpoints []*endpoint
 	schemas   []*schema.Schema // every core and extension schema, once
+	// derived is the base URL last derived from a request, without
+	// Config.BaseURL, for the next request to the same host and prefix.
+	derived atomic.Pointer[derivedBase]
+}
+
+// derivedBase is a base URL derived from a request, with the URLs of the
+// endpoints under it, in the order of Server.endpoints.
+type derivedBase struct {
+	tls          bool
+	host, prefix string
+	base         string
+	urls         []string
 }
 
 type endpoint struct {
@@ -240,6 +253,8 @@ type endpoint struct {
 	groups   *schema.Attribute
 	// url is the endpoint's absolute URL under Config.BaseURL.
 	url string
+	// index is the endpoint's place in Server.endpoints.
+	index int
 }
 
 // NewServer checks cfg and returns a Server for it. It reports an error for
@@ -332,6 +347,7 @@ func NewServer(cfg Config) (*Server, error) {
 			MaxDepth:   cfg.MaxFilterDepth,
 			SchemaURNs: e.Type.SchemaURNs(),
 		}, locks: newResourceLocks(), noContent: e.PatchNoContent, url: cfg.BaseURL + e.Type.Endpoint}
+		ep.index = len(s.endpoints)
 		s.endpoints = append(s.endpoints, ep)
 		s.mux.HandleFunc(e.Type.Endpoint, s.collection(ep))
 		s.mux.HandleFunc(e.Type.Endpoint+"/{$}", s.collection(ep))
@@ -508,5 +524,14 @@ func (s *Server) baseURL(r *http.Request) string {
 	if strings.HasPrefix(uri, "http://") || strings.HasPrefix(uri, "https://") {
 		return uri // an absolute request URI carries its own scheme and host
 	}
-	return scheme + "://" + r.Host + uri
+	if d := s.derived.Load(); d != nil && d.tls == (r.TLS != nil) && d.host == r.Host && d.prefix == uri {
+		return d.base
+	}
+	d := &derivedBase{tls: r.TLS != nil, host: r.Host, prefix: uri, base: scheme + "://" + r.Host + uri}
+	d.urls = make([]string, len(s.endpoints))
+	for i, ep := range s.endpoints {
+		d.urls[i] = d.base + ep.rt.Endpoint
+	}
+	s.derived.Store(d)
+	return d.base
 }

@@ -192,6 +192,44 @@ func TestBaseURLFromRequest(t *testing.T) {
 	}
 }
 
+// TestBaseURLPerRequest checks that each request's base URL is its own,
+// though the server keeps the last one it derived: requests alternate
+// between hosts, schemes and prefixes, and each location follows its own.
+func TestBaseURLPerRequest(t *testing.T) {
+	users := schema.UserResourceType()
+	h := scimtest.NewMemoryHandler(users)
+	h.NewID = func() string { return "abc" }
+	srv, err := scim.NewServer(scim.Config{Endpoints: []scim.Endpoint{{Type: users, Handler: h}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", srv))
+	mux.Handle("/tenant/scim/", http.StripPrefix("/tenant/scim", srv))
+	if rec := serveRequest(mux, "POST", "/scim/v2/Users", "", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a"}`); rec.Code != http.StatusCreated {
+		t.Fatalf("create: %d %s", rec.Code, rec.Body)
+	}
+	for range 2 {
+		for _, tc := range []struct{ url, want string }{
+			{"http://a.example/scim/v2/Users/abc", "http://a.example/scim/v2/Users/abc"},
+			{"http://b.example/scim/v2/Users/abc", "http://b.example/scim/v2/Users/abc"},
+			{"https://b.example/scim/v2/Users/abc", "https://b.example/scim/v2/Users/abc"},
+			{"https://b.example/tenant/scim/Users/abc", "https://b.example/tenant/scim/Users/abc"},
+			{"http://b.example/scim/v2/Users?filter=userName+eq+%22a%22", "http://b.example/scim/v2/Users/abc"},
+		} {
+			req := httptest.NewRequest("GET", tc.url, nil)
+			rec := httptest.NewRecorder()
+			mux.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("GET %s: %d %s", tc.url, rec.Code, rec.Body)
+			}
+			if !strings.Contains(rec.Body.String(), `"location":"`+tc.want+`"`) {
+				t.Errorf("GET %s: body %s, want the location %s", tc.url, rec.Body, tc.want)
+			}
+		}
+	}
+}
+
 func TestNewServerErrors(t *testing.T) {
 	users := schema.UserResourceType()
 	h := scimtest.NewMemoryHandler(users)

@@ -498,15 +498,34 @@ const (
 	upperHex = "0123456789ABCDEF"
 )
 
+// plainASCII says which bytes a JSON string holds as they are: the ASCII
+// characters other than controls, '"' and '\\'.
+var plainASCII = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // appendString appends s as a JSON string. Invalid UTF-8 is replaced by
 // U+FFFD; U+2028 and U+2029 are escaped so the output is safe in JavaScript.
 func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
+	// Most strings are plain ASCII throughout: one pass finds the first
+	// byte that is not, and the rest starts there.
+	i := 0
+	for i < len(s) && plainASCII[s[i]] {
+		i++
+	}
+	if i == len(s) {
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
 	start := 0
-	for i := 0; i < len(s); {
+	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
+			if plainASCII[c] {
 				i++
 				continue
 			}
