@@ -50,12 +50,13 @@ var registerFold = sync.OnceFunc(func() {
 		})
 })
 
-// openSQLite opens a new SQLite file in WAL mode, as a server would.
+// openSQLite opens a new SQLite file in WAL mode, as a server would, with
+// the automatic checkpoint a backstop for CheckpointSQLite.
 func openSQLite(t testing.TB) *sql.DB {
 	t.Helper()
 	registerFold()
 	u := url.URL{Scheme: "file", Path: filepath.Join(t.TempDir(), "scim.db"),
-		RawQuery: "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate"}
+		RawQuery: "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=wal_autocheckpoint(4000)&_txlock=immediate"}
 	db, err := sql.Open("sqlite", u.String())
 	if err != nil {
 		t.Fatal(err)

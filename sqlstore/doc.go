@@ -87,9 +87,12 @@
 // A Store lets one write transaction run at a time, and readers see a
 // snapshot meanwhile; the immediate lock makes a second process, or a
 // second Store over the same file, wait its turn instead of failing with
-// SQLITE_BUSY when a transaction that has read turns to write. On PostgreSQL, size the pool for the requests that
-// run at once (sql.DB.SetMaxIdleConns as well as SetMaxOpenConns), or
-// connections are opened and closed under load.
+// SQLITE_BUSY when a transaction that has read turns to write. Under a
+// steady stream of writes, run CheckpointSQLite beside the server, so that
+// requests do not pay for copying the log back into the database. On
+// PostgreSQL, size the pool for the requests that run at once
+// (sql.DB.SetMaxIdleConns as well as SetMaxOpenConns), or connections are
+// opened and closed under load.
 //
 // Every query runs with the request's context, so a request that is
 // abandoned, or that passes the deadline the host's server gives it,

@@ -96,8 +96,14 @@ func runSync(t *testing.T, d database, n int) time.Duration {
 		t.Fatal(err)
 	}
 	// As the store's documentation advises: keep as many connections
-	// as requests run at once.
+	// as requests run at once, and on SQLite checkpoint beside the
+	// writer.
 	db.SetMaxIdleConns(syncClients)
+	if d.dialect == sqlstore.SQLite {
+		ckpt, stop := context.WithCancel(ctx)
+		defer stop()
+		go sqlstore.CheckpointSQLite(ckpt, db, 25*time.Millisecond)
+	}
 	srv, err := scim.NewServer(scim.Config{Endpoints: s.Endpoints(), PatchNoContent: true})
 	if err != nil {
 		t.Fatal(err)

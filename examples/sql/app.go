@@ -109,8 +109,9 @@ func openDB(ctx context.Context, dsn string) (*sql.DB, sqlstore.Dialect, error) 
 		}
 		// A path, not a URI: escape what a URI would read. WAL lets
 		// readers go on while a write runs; the busy timeout covers
-		// another process writing.
-		u := url.URL{Scheme: "file", Path: abs, RawQuery: "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate"}
+		// another process writing. The automatic checkpoint is a
+		// backstop for sqlstore.CheckpointSQLite, which run starts.
+		u := url.URL{Scheme: "file", Path: abs, RawQuery: "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=wal_autocheckpoint(4000)&_txlock=immediate"}
 		if db, err = sql.Open("sqlite", u.String()); err != nil {
 			return nil, 0, err
 		}

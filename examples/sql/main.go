@@ -117,6 +117,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	if d == sqlstore.SQLite {
+		// Checkpoints run beside the server, not in a request's commit.
+		ckpt, stop := context.WithCancel(ctx)
+		defer stop()
+		go sqlstore.CheckpointSQLite(ckpt, db, 25*time.Millisecond)
+	}
 	srv, err := newServer(ctx, db, d, *schemas, *baseURL, logger)
 	if err != nil {
 		return err
