@@ -39,6 +39,9 @@ func (h *Handler) Create(ctx context.Context, r *resource.Resource) (*resource.R
 	if err != nil {
 		return nil, err
 	}
+	if out, ok, err := t.createInOne(ctx, r, tenant); ok {
+		return out, err
+	}
 	var out *resource.Resource
 	err = t.s.write(ctx, func(tx conn) error {
 		if err := t.checkUnique(ctx, tx, r, nil, tenant); err != nil {

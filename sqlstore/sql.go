@@ -153,6 +153,18 @@ func (m *members) typeExpr() string {
 // the row's table named q: its alias in a query, its own name in the
 // RETURNING clause of an UPDATE, which SQLite does not let name an alias.
 func (t *table) selectList(sel selection, q string) string {
+	return t.selectListOf(sel, q, nil)
+}
+
+// selectListFresh is the select list of a row just inserted by the CTE
+// named as the table's alias, whose child rows in fresh were inserted by
+// the CTEs fresh names: a CTE's rows are not in its table for the rest of
+// the statement.
+func (t *table) selectListFresh(sel selection, fresh map[*child]string) string {
+	return t.selectListOf(sel, t.alias, fresh)
+}
+
+func (t *table) selectListOf(sel selection, q string, fresh map[*child]string) string {
 	a := q + "."
 	cols := []string{a + t.t.ID, a + t.t.Version, "NULL", "NULL", "NULL"}
 	if t.t.Created != "" {
@@ -168,6 +180,10 @@ func (t *table) selectList(sel selection, q string) string {
 		cols = append(cols, a+c.name)
 	}
 	for _, ch := range t.children {
+		if name, ok := fresh[ch]; ok {
+			cols = append(cols, t.freshChildSubquery(ch, name))
+			continue
+		}
 		cols = append(cols, t.childSubquery(ch, q))
 	}
 	if t.members != nil {
@@ -200,6 +216,20 @@ func (t *table) childSubquery(ch *child, q string) string {
 	}
 	return "(SELECT " + t.s.d.jsonArray(exprs, order) + " FROM " + ch.c.Table + " " + ch.alias +
 		" WHERE " + ch.alias + "." + ch.c.Key + " = " + q + "." + t.t.ID + ")"
+}
+
+// freshChildSubquery reads ch's values of a row just inserted from the
+// CTE name that inserted them, as childSubquery reads them from the table.
+func (t *table) freshChildSubquery(ch *child, name string) string {
+	var exprs []string
+	for _, c := range ch.cols {
+		exprs = append(exprs, ch.alias+"."+c)
+	}
+	order := ch.alias + "." + ch.cols[0]
+	if ch.c.Order != "" {
+		order = ch.alias + "." + ch.c.Order
+	}
+	return "(SELECT " + t.s.d.jsonArray(exprs, order) + " FROM " + name + " " + ch.alias + ")"
 }
 
 // membersSubquery reads the members of the row, its table named q, as

@@ -563,3 +563,48 @@ func TestUniqueIndex(t *testing.T) {
 		}
 	}
 }
+
+// TestCreateManyValues checks a create whose child rows are too many for
+// one statement on PostgreSQL, and one with a few, on both databases:
+// every value is stored and read back, in the response and by GET.
+func TestCreateManyValues(t *testing.T) {
+	for _, d := range databases(t) {
+		t.Run(d.name, func(t *testing.T) {
+			db := d.open(t)
+			exec(t, db, appSchema(d.dialect)...)
+			s, err := sqlstore.New(context.Background(), sqlstore.Config{DB: db, Dialect: d.dialect, Types: appTypes(), Tenant: tenantOf})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.CreateIndexes(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			srv := newServer(t, s, scim.Config{})
+			for _, n := range []int{2, 1500} {
+				var emails []string
+				for i := range n {
+					emails = append(emails, fmt.Sprintf(`{"value":"a%04d@example.com","type":"work"}`, i))
+				}
+				name := fmt.Sprintf("many%d", n)
+				created := must(t, srv, 201, "POST", "/Users", user(name, `"emails":[`+strings.Join(emails, ",")+`]`))
+				got := must(t, srv, 200, "GET", "/Users/"+created["id"].(string), "")
+				for _, r := range []map[string]any{created, got} {
+					es, _ := r["emails"].([]any)
+					if len(es) != n {
+						t.Fatalf("%s: %d emails, want %d", name, len(es), n)
+					}
+					if v := es[n-1].(map[string]any)["value"]; v != fmt.Sprintf("a%04d@example.com", n-1) {
+						t.Errorf("%s: last email %v", name, v)
+					}
+				}
+				var stored int
+				if err := db.QueryRow("SELECT COUNT(*) FROM account_emails e JOIN accounts a ON a.id = e.account_id WHERE a.email = '" + name + "'").Scan(&stored); err != nil {
+					t.Fatal(err)
+				}
+				if stored != n {
+					t.Errorf("%s: %d email rows stored, want %d", name, stored, n)
+				}
+			}
+		})
+	}
+}

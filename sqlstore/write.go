@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -213,9 +214,25 @@ func (t *table) newID() (any, error) {
 
 // insert writes a new row for r and returns its id.
 func (t *table) insert(ctx context.Context, tx conn, r *resource.Resource, tenant any) (any, error) {
-	idv, err := t.newID()
+	cols, args, err := t.insertColumns(r, tenant)
 	if err != nil {
 		return nil, err
+	}
+	stmt := "INSERT INTO " + t.t.Table + " (" + strings.Join(cols, ", ") + ") VALUES (" + placeholders(len(cols)) + ") RETURNING " + t.t.ID
+	var id any
+	if err := tx.QueryRowContext(ctx, t.s.d.rebind(stmt), args...).Scan(&id); err != nil {
+		return nil, err
+	}
+	// Read back as the id column's kind takes it.
+	idv, _ := t.idArg(idString(id))
+	return idv, nil
+}
+
+// insertColumns returns the columns of a new row for r and their values.
+func (t *table) insertColumns(r *resource.Resource, tenant any) ([]string, []any, error) {
+	idv, err := t.newID()
+	if err != nil {
+		return nil, nil, err
 	}
 	var cols []string
 	var args []any
@@ -240,7 +257,7 @@ func (t *table) insert(ctx context.Context, tx conn, r *resource.Resource, tenan
 	for _, c := range t.cols {
 		v, err := t.columnArg(c, r)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if v == nil && t.notNull[strings.ToLower(c.name)] {
 			continue // the column's default
@@ -250,18 +267,11 @@ func (t *table) insert(ctx context.Context, tx conn, r *resource.Resource, tenan
 	if t.t.JSON != "" {
 		data, err := t.encodeJSON(r, nil)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		add(t.t.JSON, data)
 	}
-	stmt := "INSERT INTO " + t.t.Table + " (" + strings.Join(cols, ", ") + ") VALUES (" + placeholders(len(cols)) + ") RETURNING " + t.t.ID
-	var id any
-	if err := tx.QueryRowContext(ctx, t.s.d.rebind(stmt), args...).Scan(&id); err != nil {
-		return nil, err
-	}
-	// Read back as the id column's kind takes it.
-	idv, _ = t.idArg(idString(id))
-	return idv, nil
+	return cols, args, nil
 }
 
 // update writes r over the row idv. A secret r does not carry keeps its
@@ -508,31 +518,41 @@ func (t *table) writeChildren(ctx context.Context, tx conn, prev, r *resource.Re
 		if len(elems) == 0 {
 			continue
 		}
-		cols := append([]string{ch.c.Key}, ch.cols...)
-		if ch.c.Order != "" {
-			cols = append(cols, ch.c.Order)
+		cols, rows := t.childRows(ch, elems)
+		for i := range rows {
+			rows[i] = append([]any{idv}, rows[i]...)
 		}
-		rows := make([][]any, 0, len(elems))
-		for i, e := range elems {
-			row := []any{idv}
-			if ch.subs == nil {
-				row = append(row, t.s.d.arg(ch.attr, e))
-			} else {
-				obj, _ := e.(map[string]any)
-				for _, s := range ch.subs {
-					row = append(row, t.s.d.arg(s, obj[s.Name]))
-				}
-			}
-			if ch.c.Order != "" {
-				row = append(row, int64(i))
-			}
-			rows = append(rows, row)
-		}
-		if err := t.insertRows(ctx, tx, ch.c.Table, cols, rows); err != nil {
+		if err := t.insertRows(ctx, tx, ch.c.Table, append([]string{ch.c.Key}, cols...), rows); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// childRows returns the columns of ch's rows, the key to the resource's
+// row left out, and the rows that hold elems.
+func (t *table) childRows(ch *child, elems []any) ([]string, [][]any) {
+	cols := ch.cols
+	if ch.c.Order != "" {
+		cols = append(slices.Clip(cols), ch.c.Order)
+	}
+	rows := make([][]any, 0, len(elems))
+	for i, e := range elems {
+		row := make([]any, 0, len(cols))
+		if ch.subs == nil {
+			row = append(row, t.s.d.arg(ch.attr, e))
+		} else {
+			obj, _ := e.(map[string]any)
+			for _, s := range ch.subs {
+				row = append(row, t.s.d.arg(s, obj[s.Name]))
+			}
+		}
+		if ch.c.Order != "" {
+			row = append(row, int64(i))
+		}
+		rows = append(rows, row)
+	}
+	return cols, rows
 }
 
 // insertRows inserts rows into table, as few statements as the
