@@ -112,7 +112,8 @@ func benchFileLocked(tb testing.TB, n int, skew bool) string {
 // sqliteDSN is the DSN of openSQLite for the file at path, with the
 // extra pragmas or options given.
 func sqliteDSN(path string, extra ...string) string {
-	q := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+	q := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)" +
+		"&_pragma=wal_autocheckpoint(4000)&_pragma=temp_store(memory)&_pragma=cache_size(-65536)"
 	for _, e := range extra {
 		q += "&" + e
 	}

@@ -50,14 +50,14 @@ var registerFold = sync.OnceFunc(func() {
 		})
 })
 
-// openSQLite opens a new SQLite file in WAL mode, as a server would, with
-// the automatic checkpoint a backstop for CheckpointSQLite.
+// openSQLite opens a new SQLite file as the package's documentation
+// advises a server to: in WAL mode, writers taking the lock as they
+// begin, the automatic checkpoint a backstop for CheckpointSQLite,
+// statement journals in memory and a page cache of 64 MiB.
 func openSQLite(t testing.TB) *sql.DB {
 	t.Helper()
 	registerFold()
-	u := url.URL{Scheme: "file", Path: filepath.Join(t.TempDir(), "scim.db"),
-		RawQuery: "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=wal_autocheckpoint(4000)&_txlock=immediate"}
-	db, err := sql.Open("sqlite", u.String())
+	db, err := sql.Open("sqlite", sqliteDSN(filepath.Join(t.TempDir(), "scim.db"), "_txlock=immediate"))
 	if err != nil {
 		t.Fatal(err)
 	}

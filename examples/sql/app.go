@@ -110,11 +110,19 @@ func openDB(ctx context.Context, dsn string) (*sql.DB, sqlstore.Dialect, error) 
 		// A path, not a URI: escape what a URI would read. WAL lets
 		// readers go on while a write runs; the busy timeout covers
 		// another process writing. The automatic checkpoint is a
-		// backstop for sqlstore.CheckpointSQLite, which run starts.
-		u := url.URL{Scheme: "file", Path: abs, RawQuery: "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=wal_autocheckpoint(4000)&_txlock=immediate"}
+		// backstop for sqlstore.CheckpointSQLite, which run starts;
+		// statement journals stay in memory, and the page cache holds
+		// the indexes of a large team_members (see sqlstore's "Databases").
+		u := url.URL{Scheme: "file", Path: abs, RawQuery: "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)" +
+			"&_pragma=wal_autocheckpoint(4000)&_pragma=temp_store(memory)&_pragma=cache_size(-65536)&_txlock=immediate"}
 		if db, err = sql.Open("sqlite", u.String()); err != nil {
 			return nil, 0, err
 		}
+		// Each connection has a page cache of its own: a bounded pool
+		// bounds their memory (8 × 64 MiB at most), and keeps the
+		// connections, and what they cache, from one request to the next.
+		db.SetMaxOpenConns(8)
+		db.SetMaxIdleConns(8)
 		d = sqlstore.SQLite
 	}
 	// An unreachable database is an error within seconds, not a start-up
