@@ -51,7 +51,7 @@ func (h *Handler) GroupsOf(ctx context.Context, memberType string, ids []string)
 		args = append(args, m.stored[mt[0].name])
 	}
 	if g.t.Tenant != "" {
-		stmt += " AND g." + g.t.Tenant + " = ?"
+		stmt += " AND " + g.s.d.tenantAmong("g."+g.t.Tenant, tenant)
 		args = append(args, tenant)
 	}
 	rows, err := g.s.db().QueryContext(ctx, g.s.d.rebind(stmt+" ORDER BY m."+m.m.Group), args...)
