@@ -343,14 +343,7 @@ func TestStatuslessHostError(t *testing.T) {
 // With BaseURL unset it is derived from the request, also when the client
 // sends raw a character Go escapes, as in Auth0's ids "auth0|123".
 func TestBaseURLWithRawPathCharacters(t *testing.T) {
-	users := schema.UserResourceType()
-	h := scimtest.NewMemoryHandler(users)
-	h.NewID = func() string { return "auth0|123" }
-	srv, err := scim.NewServer(scim.Config{Endpoints: []scim.Endpoint{{Type: users, Handler: h}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.StripPrefix("/scim/v2", srv)
+	mux := http.StripPrefix("/scim/v2", usersServer(t, "auth0|123"))
 	if rec := do(mux, "POST", "/scim/v2/Users", `{"schemas":["`+userSchemaURN+`"],"userName":"a"}`); rec.Code != http.StatusCreated {
 		t.Fatalf("POST = %d %s", rec.Code, rec.Body)
 	}

@@ -542,7 +542,7 @@ func (s *Server) endpointURL(base string, ep *endpoint) string {
 	if base == s.cfg.BaseURL {
 		return ep.url
 	}
-	if d := s.derived.Load(); d != nil && d.base == base && ep.index < len(d.urls) && s.endpoints[ep.index] == ep {
+	if d := s.derived.Load(); d != nil && d.base == base {
 		return d.urls[ep.index]
 	}
 	return base + ep.rt.Endpoint

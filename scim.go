@@ -225,6 +225,8 @@ type Server struct {
 	schemas   []*schema.Schema // every core and extension schema, once
 	// derived is the base URL last derived from a request, without
 	// Config.BaseURL, for the next request to the same host and prefix.
+	// It is one entry, not a map: Host is the client's to choose, and a
+	// map of them would grow without bound.
 	derived atomic.Pointer[derivedBase]
 }
 

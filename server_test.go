@@ -3,6 +3,7 @@ package scim_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -166,16 +167,24 @@ func TestMiddlewareError(t *testing.T) {
 	}
 }
 
-// TestBaseURLFromRequest checks meta.location and Location when the server
-// derives its base URL from a request through http.StripPrefix.
-func TestBaseURLFromRequest(t *testing.T) {
+// usersServer returns a server of Users with the default configuration
+// (no BaseURL), whose store names the first user id.
+func usersServer(t *testing.T, id string) *scim.Server {
+	t.Helper()
 	users := schema.UserResourceType()
 	h := scimtest.NewMemoryHandler(users)
-	h.NewID = func() string { return "abc" }
+	h.NewID = func() string { return id }
 	srv, err := scim.NewServer(scim.Config{Endpoints: []scim.Endpoint{{Type: users, Handler: h}}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return srv
+}
+
+// TestBaseURLFromRequest checks meta.location and Location when the server
+// derives its base URL from a request through http.StripPrefix.
+func TestBaseURLFromRequest(t *testing.T) {
+	srv := usersServer(t, "abc")
 	mux := http.NewServeMux()
 	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", srv))
 	req := httptest.NewRequest("POST", "http://idp.example.org/scim/v2/Users?attributes=meta.location",
@@ -196,35 +205,39 @@ func TestBaseURLFromRequest(t *testing.T) {
 // though the server keeps the last one it derived: requests alternate
 // between hosts, schemes and prefixes, and each location follows its own.
 func TestBaseURLPerRequest(t *testing.T) {
-	users := schema.UserResourceType()
-	h := scimtest.NewMemoryHandler(users)
-	h.NewID = func() string { return "abc" }
-	srv, err := scim.NewServer(scim.Config{Endpoints: []scim.Endpoint{{Type: users, Handler: h}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := usersServer(t, "abc")
 	mux := http.NewServeMux()
 	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", srv))
 	mux.Handle("/tenant/scim/", http.StripPrefix("/tenant/scim", srv))
 	if rec := serveRequest(mux, "POST", "/scim/v2/Users", "", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a"}`); rec.Code != http.StatusCreated {
 		t.Fatalf("create: %d %s", rec.Code, rec.Body)
 	}
+	// Targets are paths, as servers receive them, so that the base URL
+	// comes from Host, TLS and the prefix, which the server keeps.
 	for range 2 {
-		for _, tc := range []struct{ url, want string }{
-			{"http://a.example/scim/v2/Users/abc", "http://a.example/scim/v2/Users/abc"},
-			{"http://b.example/scim/v2/Users/abc", "http://b.example/scim/v2/Users/abc"},
-			{"https://b.example/scim/v2/Users/abc", "https://b.example/scim/v2/Users/abc"},
-			{"https://b.example/tenant/scim/Users/abc", "https://b.example/tenant/scim/Users/abc"},
-			{"http://b.example/scim/v2/Users?filter=userName+eq+%22a%22", "http://b.example/scim/v2/Users/abc"},
+		for _, tc := range []struct {
+			https      bool
+			host, path string
+			want       string
+		}{
+			{false, "a.example", "/scim/v2/Users/abc", "http://a.example/scim/v2/Users/abc"},
+			{false, "b.example", "/scim/v2/Users/abc", "http://b.example/scim/v2/Users/abc"},
+			{true, "b.example", "/scim/v2/Users/abc", "https://b.example/scim/v2/Users/abc"},
+			{true, "b.example", "/tenant/scim/Users/abc", "https://b.example/tenant/scim/Users/abc"},
+			{false, "b.example", "/scim/v2/Users?filter=userName+eq+%22a%22", "http://b.example/scim/v2/Users/abc"},
 		} {
-			req := httptest.NewRequest("GET", tc.url, nil)
+			req := httptest.NewRequest("GET", tc.path, nil)
+			req.Host = tc.host
+			if tc.https {
+				req.TLS = &tls.ConnectionState{}
+			}
 			rec := httptest.NewRecorder()
 			mux.ServeHTTP(rec, req)
 			if rec.Code != http.StatusOK {
-				t.Fatalf("GET %s: %d %s", tc.url, rec.Code, rec.Body)
+				t.Fatalf("GET %s%s: %d %s", tc.host, tc.path, rec.Code, rec.Body)
 			}
 			if !strings.Contains(rec.Body.String(), `"location":"`+tc.want+`"`) {
-				t.Errorf("GET %s: body %s, want the location %s", tc.url, rec.Body, tc.want)
+				t.Errorf("GET %s%s (https %v): body %s, want the location %s", tc.host, tc.path, tc.https, rec.Body, tc.want)
 			}
 		}
 	}
