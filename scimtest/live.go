@@ -44,6 +44,12 @@ type Target struct {
 	// sets server options ("config:" lines) is skipped: the service's
 	// options are its own.
 	Conversations map[string]*Conversation
+
+	// Redact are strings never to show in a Result, such as the token
+	// Client sends: each is replaced by "[redacted]" in a response body as
+	// it is read, before any part of it is quoted, so that a service that
+	// echoes a request's headers cannot show one, whole or cut short.
+	Redact []string
 }
 
 // Result is the outcome of one check of CheckEndpoint.
@@ -152,7 +158,7 @@ func CheckEndpoint(ctx context.Context, t Target, report func(Result)) error {
 	if selected == nil {
 		selected = func(string) bool { return true }
 	}
-	c := &checker{sv: &service{base: base, client: client}, prefix: runPrefix()}
+	c := &checker{sv: &service{base: base, client: client, redact: redactor(t.Redact)}, prefix: runPrefix()}
 	d, res := c.discover(ctx)
 	report(res)
 	if d != nil {
@@ -379,7 +385,7 @@ func (c *checker) cleanup(ctx context.Context) Result {
 		if len(paths) == 0 {
 			continue
 		}
-		res.Notes = append(res.Notes, fmt.Sprintf("%d resources of the run were left at %s after their checks: %q", len(paths), ep, paths))
+		res.Notes = append(res.Notes, fmt.Sprintf("%d resources of the run were left at %s after their checks, such as %q", len(paths), ep, paths[:min(len(paths), 5)]))
 		res.Failures = append(res.Failures, c.sv.remove(ctx, paths)...)
 	}
 	return res

@@ -156,6 +156,14 @@ func (r *replayer) cannot(path string, q url.Values, x *Exchange) string {
 			return fmt.Sprintf("it names %s, which the recording created and the service did not", id)
 		}
 	}
+	// A write to a resource this run did not create would change the
+	// service's own data: an id the recording never created, sent as it
+	// is, may name one of the service's resources.
+	if ep, id, ok := strings.Cut(strings.TrimPrefix(path, "/"), "/"); ok && r.typeAt(ep) != nil && x.Method != http.MethodGet {
+		if _, mine := r.ns.ids[id]; !mine {
+			return fmt.Sprintf("it changes %s/%s, which this run did not create", ep, id)
+		}
+	}
 	return ""
 }
 

@@ -18,6 +18,22 @@ import (
 type service struct {
 	base   string // its base URL, without a trailing slash
 	client *http.Client
+	redact func([]byte) []byte // hides Target.Redact in a response body
+}
+
+// redactor returns the function that replaces each of secrets in a body.
+func redactor(secrets []string) func([]byte) []byte {
+	var pairs []string
+	for _, s := range secrets {
+		if s != "" {
+			pairs = append(pairs, s, "[redacted]")
+		}
+	}
+	if len(pairs) == 0 {
+		return func(b []byte) []byte { return b }
+	}
+	r := strings.NewReplacer(pairs...)
+	return func(b []byte) []byte { return []byte(r.Replace(string(b))) }
 }
 
 // wire is one request sent to a service, and its response.
@@ -130,7 +146,7 @@ func (sv *service) send(ctx context.Context, method, target string, header http.
 			}
 			continue
 		}
-		x.status, x.header, x.resp = resp.StatusCode, resp.Header, data
+		x.status, x.header, x.resp = resp.StatusCode, resp.Header, sv.redact(data)
 		return x
 	}
 }

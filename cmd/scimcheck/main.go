@@ -51,6 +51,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode"
 
 	"github.com/scim-go/scim/scimtest"
 )
@@ -103,7 +104,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if fs.NArg() > 0 {
 		return usage("unexpected arguments %q", fs.Args())
 	}
-	if u, err := url.Parse(*baseURL); *baseURL == "" || err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+	u, err := url.Parse(*baseURL)
+	if *baseURL == "" || err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
 		return usage("-url must be the http or https URL of the service, such as https://app.example.com/scim/v2")
 	}
 	re, err := regexp.Compile(*runRE)
@@ -124,17 +126,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 
 	target := scimtest.Target{
 		URL:           *baseURL,
-		Client:        &http.Client{Timeout: *timeout, Transport: bearer{token: *token, next: http.DefaultTransport}},
+		Client:        &http.Client{Timeout: *timeout, Transport: bearer{token: *token, host: u.Host, next: http.DefaultTransport}},
 		Conversations: convs,
+		Redact:        []string{*token},
 	}
 	if *runRE != "" {
 		target.Select = re.MatchString
 	}
-	// A service that echoes a request's headers in an error would show
-	// the token; it is never printed.
-	hide := func(s string) string { return s }
+	// Target.Redact hides the token in what the service sends back; the
+	// rest of what is printed (an error of the client, say) is hidden
+	// here. Control characters a service sends never reach the terminal.
+	hide := func(s string) string { return printable(s) }
 	if *token != "" {
-		hide = strings.NewReplacer(*token, "[token]").Replace
+		r := strings.NewReplacer(*token, "[redacted]")
+		hide = func(s string) string { return printable(r.Replace(s)) }
 	}
 	passed, failed := 0, 0
 	err = scimtest.CheckEndpoint(ctx, target, func(r scimtest.Result) {
@@ -172,6 +177,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	return 0
 }
 
+// printable returns s with its control characters other than newline and
+// tab replaced by U+FFFD, so that a service cannot move the cursor or recolour the
+// terminal scimcheck prints to.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' || !unicode.IsControl(r) {
+			return r
+		}
+		return '\uFFFD'
+	}, s)
+}
+
 // maxFailures is how many failures of a check are printed without -v.
 const maxFailures = 5
 
@@ -188,13 +205,16 @@ func loadConversations() (map[string]*scimtest.Conversation, error) {
 
 // bearer adds a bearer token (RFC 6750 §2.1) to each request, when it has
 // one.
+// bearer adds the token to the requests it sends to host, the service's,
+// and to no other: a redirect elsewhere goes without it.
 type bearer struct {
 	token string
+	host  string
 	next  http.RoundTripper
 }
 
 func (b bearer) RoundTrip(req *http.Request) (*http.Response, error) {
-	if b.token == "" {
+	if b.token == "" || req.URL.Host != b.host {
 		return b.next.RoundTrip(req)
 	}
 	req = req.Clone(req.Context())

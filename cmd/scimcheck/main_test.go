@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"flag"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -399,17 +400,41 @@ func TestInterrupted(t *testing.T) {
 // TestWrongToken checks a run whose token the service refuses: discovery
 // fails, nothing else runs, and the token is not printed.
 func TestWrongToken(t *testing.T) {
+	const wrong = "a-wrong-token-never-printed-either"
 	s := newService(t, nil)
-	code, out := scimcheck(t, "-url", s.url, "-token", "not-"+testToken)
+	code, out := scimcheck(t, "-url", s.url, "-token", wrong)
 	checks, _, _ := statuses(t, out)
 	if code != 1 || !strings.Contains(out, "received: 401") ||
 		!slices.Equal(checks["FAIL"], []string{"discovery"}) || len(checks["PASS"]) > 0 || !slices.Equal(checks["SKIP"], []string{"cleanup"}) {
 		t.Errorf("exit code %d, want 1, discovery failing with 401 and no other check run:\n%s", code, out)
 	}
-	if strings.Contains(out, "not-"+testToken) {
+	if strings.Contains(out, wrong) {
 		t.Errorf("the output shows the token:\n%s", out)
 	}
 	s.checkUntouched(t)
+}
+
+// TestEchoedToken checks a service that echoes the Authorization header
+// in its answers, the token straddling where a quoted body is cut, among
+// control characters: no part of the token is printed, nor a control
+// character.
+func TestEchoedToken(t *testing.T) {
+	s := newService(t, func(http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprintf(w, "\x1b[2J%s%s%s", strings.Repeat("x", 490), r.Header.Get("Authorization"), strings.Repeat("y", 100))
+		})
+	})
+	code, out := scimcheck(t, "-url", s.url)
+	if code != 1 || !strings.Contains(out, "received: 401") {
+		t.Errorf("exit code %d, want 1 and discovery failing with 401:\n%s", code, out)
+	}
+	if prefix := testToken[:6]; strings.Contains(out, prefix) {
+		t.Errorf("the output shows the start of the token, %q:\n%s", prefix, out)
+	}
+	if strings.ContainsRune(out, '\x1b') {
+		t.Errorf("the output holds an escape character:\n%q", out)
+	}
 }
 
 // TestUsage checks that wrong flags exit with 2, before any request.
@@ -426,6 +451,34 @@ func TestUsage(t *testing.T) {
 		code, out := scimcheck(t, args...)
 		if code != 2 || !strings.Contains(out, "usage: scimcheck") {
 			t.Errorf("scimcheck %q: exit code %d, want 2 and the usage:\n%s", args, code, out)
+		}
+	}
+}
+
+// roundTripFunc is an http.RoundTripper.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestBearerOnlyToTheService checks that the token goes to the service's
+// host and not to another, as after a redirect.
+func TestBearerOnlyToTheService(t *testing.T) {
+	var got string
+	b := bearer{token: testToken, host: "app.example.com", next: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		got = r.Header.Get("Authorization")
+		return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody}, nil
+	})}
+	for _, c := range []struct{ url, want string }{
+		{"https://app.example.com/scim/v2/Users", "Bearer " + testToken},
+		{"https://elsewhere.example.net/scim/v2/Users", ""},
+		{"https://app.example.com.elsewhere.example.net/", ""},
+	} {
+		req, _ := http.NewRequest("GET", c.url, nil)
+		if _, err := b.RoundTrip(req); err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
+			t.Errorf("%s: Authorization %q, want %q", c.url, got, c.want)
 		}
 	}
 }
