@@ -93,6 +93,7 @@ func build(cfg Config) (*Store, error) {
 	if s.d == SQLite {
 		s.stmts = newStmtCache(256)
 	}
+	byTable := make(map[string]string) // a table, as SQL compares names, to its type
 	for i := range cfg.Types {
 		t, err := s.compile(i, &cfg.Types[i])
 		if err != nil {
@@ -101,6 +102,11 @@ func build(cfg Config) (*Store, error) {
 		if s.byName[t.name] != nil {
 			return nil, fmt.Errorf("sqlstore: two types named %s", t.name)
 		}
+		// Rows of two types in one table would be read as either.
+		if other, ok := byTable[strings.ToLower(t.t.Table)]; ok {
+			return nil, fmt.Errorf("sqlstore: types %s and %s both map to table %s", other, t.name, t.t.Table)
+		}
+		byTable[strings.ToLower(t.t.Table)] = t.name
 		s.tables = append(s.tables, t)
 		s.byName[t.name] = t
 	}

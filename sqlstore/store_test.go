@@ -43,6 +43,7 @@ func TestNewChecksTheMapping(t *testing.T) {
 		{"a child sub-attribute that does not exist", func(u *sqlstore.Type) {
 			u.Children["emails"].Columns["kindd"] = "kind"
 		}, "emails has no sub-attribute kindd"},
+		{"two types in one table", func(u *sqlstore.Type) { u.Table = "TEAMS" }, "types User and Group both map to table teams"},
 	}
 	d := databases(t)[0]
 	for _, tt := range tests {
