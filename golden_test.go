@@ -52,9 +52,6 @@ func testHandler(rt *schema.ResourceType, prefix string) *scimtest.MemoryHandler
 	return h
 }
 
-// TestExchanges replays every conversation in testdata/exchanges (the
-// format of scimtest.Conversation) against a fresh server each; -update
-// rewrites the recorded responses.
 // goldens returns the golden conversations of testdata/exchanges by name,
 // and their names in order.
 func goldens(tb testing.TB) ([]string, map[string]*scimtest.Conversation) {
@@ -69,6 +66,9 @@ func goldens(tb testing.TB) ([]string, map[string]*scimtest.Conversation) {
 	return slices.Sorted(maps.Keys(convs)), convs
 }
 
+// TestExchanges replays every conversation in testdata/exchanges (the
+// format of scimtest.Conversation) against a fresh server each; -update
+// rewrites the recorded responses.
 func TestExchanges(t *testing.T) {
 	names, convs := goldens(t)
 	for _, name := range names {

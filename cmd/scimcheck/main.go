@@ -4,7 +4,7 @@
 // provisioning conversations of the library's testdata/exchanges as those
 // identity providers send them.
 //
-//	export SCIMCHECK_TOKEN=s3cret
+//	export SCIMCHECK_TOKEN=…
 //	go run github.com/scim-go/scim/cmd/scimcheck -url https://app.example.com/scim/v2
 //
 // It creates users and groups of its own, whose userName, displayName and

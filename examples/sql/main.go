@@ -7,8 +7,9 @@
 // PostgreSQL with the same code. It is mounted under /scim/v2:
 //
 //	go run ./examples/sql                          # SQLite in ./scim.db, prints a bearer token
-//	go run ./examples/sql -db postgres://user:pass@localhost/app -token s3cret
-//	curl -s -H 'Authorization: Bearer s3cret' http://127.0.0.1:8080/scim/v2/Users
+//	export SCIM_TOKEN=$(openssl rand -hex 32)
+//	go run ./examples/sql -db postgres://user:pass@localhost/app
+//	curl -s -H "Authorization: Bearer $SCIM_TOKEN" http://127.0.0.1:8080/scim/v2/Users
 //
 // Flags:
 //
@@ -76,13 +77,19 @@ func main() {
 	}
 }
 
+// minTokenLen is the shortest bearer token the server takes: a short one
+// is guessed by a client that tries tokens.
+const minTokenLen = 16
+
 // run runs the server until ctx is done.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sql", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen `address`")
 	dsn := fs.String("db", "scim.db", "a SQLite `file`, or a postgres:// DSN")
-	token := fs.String("token", os.Getenv("SCIM_TOKEN"), "the bearer `token` clients must send (default $SCIM_TOKEN, which keeps it out of the process list); when empty, one is generated and printed")
+	// The default is not $SCIM_TOKEN itself: a flag's default is printed
+	// in the usage text, on any mistake in the flags.
+	token := fs.String("token", "", "the bearer `token` clients must send, at least 16 characters (default $SCIM_TOKEN, which keeps it out of the process list); when both are empty, one is generated and printed")
 	schemas := fs.String("schemas", "", "a `directory` of extra resource type and schema JSON files to serve")
 	org := fs.String("org", "default", "the `organisation` the token provisions")
 	rate := fs.Float64("rate", 50, "the `requests` a second a token may make, beyond bursts")
@@ -90,6 +97,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	baseURL := fs.String("base-url", "", "the absolute `URL` clients reach the server at, such as https://app.example.com/scim/v2 (default: from each request's Host header)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *token == "" {
+		*token = os.Getenv("SCIM_TOKEN")
+	}
+	if *token != "" && len(*token) < minTokenLen {
+		return fmt.Errorf("-token (or $SCIM_TOKEN) must be at least %d characters, such as the output of openssl rand -hex 32", minTokenLen)
 	}
 	if !(*rate > 0) || *burst < 1 {
 		// A rate of 0 would never refill a bucket, and NaN or a negative
@@ -186,8 +199,12 @@ func newServer(ctx context.Context, db *sql.DB, d sqlstore.Dialect, schemaDir, b
 		}
 	}
 	// Creates the tables of -schemas types, the indexes the store's
-	// queries need, and on PostgreSQL the function scim_fold; the
-	// application's own tables are left as they are.
+	// queries need (on the application's tables too, among them a unique
+	// index on (org_id, scim_fold(email)) of accounts), and on PostgreSQL
+	// the function scim_fold; no column of the application's is added or
+	// changed. An application with a large accounts table, or one whose
+	// emails may differ only in case, creates store.Indexes() in a
+	// migration instead (on PostgreSQL, CREATE INDEX CONCURRENTLY).
 	if err := sqlstore.CreateTables(ctx, cfg); err != nil {
 		return nil, err
 	}
@@ -211,7 +228,7 @@ func newServer(ctx context.Context, db *sql.DB, d sqlstore.Dialect, schemaDir, b
 		AuthenticationSchemes: []scim.AuthenticationScheme{{
 			Type:        "oauthbearertoken",
 			Name:        "Bearer token",
-			Description: "The token given to the server with -token, in an Authorization: Bearer header (RFC 6750).",
+			Description: "The token given to the server with -token or $SCIM_TOKEN, in an Authorization: Bearer header (RFC 6750).",
 			SpecURI:     "https://www.rfc-editor.org/rfc/rfc6750",
 			Primary:     true,
 		}},
@@ -230,8 +247,9 @@ func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
 		// longer than that.
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		// Writing the response, from the end of the request's headers.
-		WriteTimeout: requestTimeout + 10*time.Second,
+		// Writing the response, from the end of the request's headers:
+		// the request, then OnEvent after its commit, then the writing.
+		WriteTimeout: requestTimeout + eventTimeout + 10*time.Second,
 		// A keep-alive connection with no request is closed after this.
 		IdleTimeout:    60 * time.Second,
 		MaxHeaderBytes: 64 << 10,

@@ -85,9 +85,19 @@ func TestLogRequests(t *testing.T) {
 	}
 }
 
-// The server starts on a fresh SQLite file, prints a token when given
-// none, serves requests that carry it, and stops when its context ends.
+// The server starts on a fresh SQLite file, takes its token from
+// $SCIM_TOKEN or else prints one it generates, serves requests that carry
+// the token, and stops when its context ends.
 func TestRun(t *testing.T) {
+	for _, env := range []string{"", "a-token-from-the-environment"} {
+		t.Run("SCIM_TOKEN="+env, func(t *testing.T) {
+			t.Setenv("SCIM_TOKEN", env)
+			testRun(t, env)
+		})
+	}
+}
+
+func testRun(t *testing.T, env string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var stdout bytes.Buffer
@@ -102,9 +112,14 @@ func TestRun(t *testing.T) {
 	case err := <-done:
 		t.Fatalf("run: %v\n%s", err, stderr.String())
 	}
-	token, ok := strings.CutPrefix(strings.TrimSpace(stdout.String()), "bearer token: ")
-	if !ok {
-		t.Fatalf("stdout %q, want the generated token", stdout.String())
+	token := env
+	if env == "" {
+		var ok bool
+		if token, ok = strings.CutPrefix(strings.TrimSpace(stdout.String()), "bearer token: "); !ok {
+			t.Fatalf("stdout %q, want the generated token", stdout.String())
+		}
+	} else if stdout.Len() != 0 {
+		t.Errorf("stdout %q, want nothing: the token is the environment's", stdout.String())
 	}
 	for _, c := range []struct {
 		auth string
@@ -132,6 +147,7 @@ func TestRun(t *testing.T) {
 // TestRunAddressInUse checks that when the address is taken, run says which
 // flag to use and has neither printed a token nor created a database.
 func TestRunAddressInUse(t *testing.T) {
+	t.Setenv("SCIM_TOKEN", "")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -255,7 +271,9 @@ func TestRateLimit(t *testing.T) {
 // TestRunFlags checks that run refuses flags that would leave the server
 // unprotected or wrong, before it listens or creates a database.
 func TestRunFlags(t *testing.T) {
+	t.Setenv("SCIM_TOKEN", "")
 	for _, args := range [][]string{
+		{"-token", "s3cret"},
 		{"-rate", "0"},
 		{"-rate", "-1"},
 		{"-rate", "NaN"},
@@ -266,9 +284,15 @@ func TestRunFlags(t *testing.T) {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			dbFile := filepath.Join(t.TempDir(), "scim.db")
 			var stdout, stderr bytes.Buffer
-			err := run(context.Background(), append([]string{"-addr", "127.0.0.1:0", "-db", dbFile}, args...), &stdout, &stderr)
-			if err == nil {
-				t.Fatal("run: nil error")
+			// Were the flag taken, run would serve until this ends.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			err := run(ctx, append([]string{"-addr", "127.0.0.1:0", "-db", dbFile}, args...), &stdout, &stderr)
+			if err == nil || !strings.Contains(err.Error(), args[0]) {
+				t.Fatalf("run: %v, want an error naming %s", err, args[0])
+			}
+			if strings.Contains(stderr.String(), "s3cret") {
+				t.Errorf("stderr shows the token: %s", stderr.String())
 			}
 			if _, err := os.Stat(dbFile); !errors.Is(err, fs.ErrNotExist) {
 				t.Errorf("database file: %v, want it not created", err)
