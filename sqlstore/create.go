@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/scim-go/scim/resource"
@@ -60,17 +61,6 @@ func (t *table) createInOne(ctx context.Context, r *resource.Resource, tenant an
 		b.WriteString(" RETURNING " + strings.Join(ccols, ", ") + ")")
 	}
 	b.WriteString(" SELECT " + t.selectListFresh(withAll, fresh) + " FROM " + t.alias)
-	rows, err := t.s.cfg.DB.QueryContext(ctx, t.s.d.rebind(b.String()), args...)
-	if err != nil {
-		return nil, true, t.s.mapError(err)
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		return nil, true, t.s.mapError(rows.Err())
-	}
-	out, err := t.scan(rows, 0)
-	if err != nil {
-		return nil, true, err
-	}
-	return out, true, t.s.mapError(rows.Close())
+	out, _, err := t.readRow(ctx, t.s.db(), b.String(), args, 0, errors.New("sqlstore: a create returned no row"))
+	return out, true, t.s.mapError(err)
 }

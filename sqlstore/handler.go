@@ -176,7 +176,7 @@ func (h *Handler) Delete(ctx context.Context, id, version string) error {
 				return err
 			}
 		}
-		where, args := t.whereID(idv, tenant)
+		where, args := t.whereID("", idv, tenant)
 		_, err = t.exec(ctx, tx, "DELETE FROM "+t.t.Table+where, args...)
 		return err
 	})

@@ -35,28 +35,31 @@ func (t *table) get(ctx context.Context, q querier, id string, tenant any, sel s
 	if !ok {
 		return nil, t.notFound(id)
 	}
-	args := []any{idv}
-	stmt := "SELECT " + t.selects[sel] + " FROM " + t.t.Table + " " + t.alias + " WHERE " + t.alias + "." + t.t.ID + " = ?"
-	if t.t.Tenant != "" {
-		stmt += " AND " + t.alias + "." + t.t.Tenant + " = ?"
-		args = append(args, tenant)
-	}
+	where, args := t.whereID(t.alias, idv, tenant)
+	r, _, err := t.readRow(ctx, q, "SELECT "+t.selects[sel]+" FROM "+t.t.Table+" "+t.alias+where, args, 0, t.notFound(id))
+	return r, err
+}
+
+// readRow runs stmt, which returns at most one resource row as t.selects
+// lists it followed by extra columns, and returns the resource and the
+// extra columns' values; missing is the error when it returns none.
+func (t *table) readRow(ctx context.Context, q querier, stmt string, args []any, extra int, missing error) (*resource.Resource, []any, error) {
 	rows, err := q.QueryContext(ctx, t.s.d.rebind(stmt), args...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
 	if !rows.Next() {
 		if err := rows.Err(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return nil, t.notFound(id)
+		return nil, nil, missing
 	}
-	r, err := t.scan(rows, 0)
+	r, vals, err := t.scanExtra(rows, extra)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return r, rows.Close()
+	return r, vals, rows.Close()
 }
 
 func (t *table) notFound(id string) error {

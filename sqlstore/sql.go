@@ -206,21 +206,18 @@ func (t *table) selectListOf(sel selection, q string, fresh map[*child]string) s
 // childSubquery returns the subquery that reads a child table's values of
 // the row, its table named q, as a JSON array of arrays of its columns.
 func (t *table) childSubquery(ch *child, q string) string {
-	var exprs []string
-	for _, c := range ch.cols {
-		exprs = append(exprs, ch.alias+"."+c)
-	}
-	order := ch.alias + "." + ch.cols[0]
-	if ch.c.Order != "" {
-		order = ch.alias + "." + ch.c.Order
-	}
-	return "(SELECT " + t.s.d.jsonArray(exprs, order) + " FROM " + ch.c.Table + " " + ch.alias +
-		" WHERE " + ch.alias + "." + ch.c.Key + " = " + q + "." + t.t.ID + ")"
+	return t.childAggregate(ch, ch.c.Table+" "+ch.alias+" WHERE "+ch.alias+"."+ch.c.Key+" = "+q+"."+t.t.ID)
 }
 
 // freshChildSubquery reads ch's values of a row just inserted from the
 // CTE name that inserted them, as childSubquery reads them from the table.
 func (t *table) freshChildSubquery(ch *child, name string) string {
+	return t.childAggregate(ch, name+" "+ch.alias)
+}
+
+// childAggregate returns the subquery that reads ch's values from source,
+// a FROM clause that names ch's rows ch.alias.
+func (t *table) childAggregate(ch *child, source string) string {
 	var exprs []string
 	for _, c := range ch.cols {
 		exprs = append(exprs, ch.alias+"."+c)
@@ -229,7 +226,7 @@ func (t *table) freshChildSubquery(ch *child, name string) string {
 	if ch.c.Order != "" {
 		order = ch.alias + "." + ch.c.Order
 	}
-	return "(SELECT " + t.s.d.jsonArray(exprs, order) + " FROM " + name + " " + ch.alias + ")"
+	return "(SELECT " + t.s.d.jsonArray(exprs, order) + " FROM " + source + ")"
 }
 
 // membersSubquery reads the members of the row, its table named q, as

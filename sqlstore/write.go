@@ -59,14 +59,18 @@ func (t *table) exec(ctx context.Context, q querier, stmt string, args ...any) (
 	return res.RowsAffected()
 }
 
-// where returns " WHERE <id> = ?" and, for a tenanted table, " AND
-// <tenant> = ?", with their arguments, for statements on the table without
-// an alias.
-func (t *table) whereID(idv, tenant any) (string, []any) {
-	if t.t.Tenant == "" {
-		return " WHERE " + t.t.ID + " = ?", []any{idv}
+// whereID returns " WHERE <id> = ?" and, for a tenanted table, " AND
+// <tenant> = ?", with their arguments: the row idv of the tenant, in a
+// statement that names the table q ("" for a statement on the table alone,
+// which needs no qualifier).
+func (t *table) whereID(q string, idv, tenant any) (string, []any) {
+	if q != "" {
+		q += "."
 	}
-	return " WHERE " + t.t.ID + " = ? AND " + t.t.Tenant + " = ?", []any{idv, tenant}
+	if t.t.Tenant == "" {
+		return " WHERE " + q + t.t.ID + " = ?", []any{idv}
+	}
+	return " WHERE " + q + t.t.ID + " = ? AND " + q + t.t.Tenant + " = ?", []any{idv, tenant}
 }
 
 // lock reads the stored version of id, locking its row until the
@@ -109,30 +113,16 @@ func (t *table) lockRow(ctx context.Context, tx conn, id, version string, tenant
 			list += ", " + a + strings.Join(cols, ", "+a)
 		}
 	}
-	stmt := "SELECT " + list + " FROM " + t.t.Table + " " + t.alias + " WHERE " + a + t.t.ID + " = ?"
-	args := []any{idv}
-	if t.t.Tenant != "" {
-		stmt += " AND " + a + t.t.Tenant + " = ?"
-		args = append(args, tenant)
-	}
+	where, args := t.whereID(t.alias, idv, tenant)
+	stmt := "SELECT " + list + " FROM " + t.t.Table + " " + t.alias + where
 	if t.s.d == PostgreSQL {
 		stmt += " FOR UPDATE OF " + t.alias
 	}
-	rows, err := tx.QueryContext(ctx, t.s.d.rebind(stmt), args...)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return nil, nil, err
-		}
-		return nil, nil, t.notFound(id)
-	}
 	var r *resource.Resource
+	var err error
 	if read {
 		var extra []any
-		if r, extra, err = t.scanExtra(rows, len(dest)); err != nil {
+		if r, extra, err = t.readRow(ctx, tx, stmt, args, len(dest), t.notFound(id)); err != nil {
 			return nil, nil, err
 		}
 		for i, v := range extra {
@@ -141,10 +131,9 @@ func (t *table) lockRow(ctx context.Context, tx conn, id, version string, tenant
 		if l.version, err = strconv.ParseInt(r.Meta.Version, 10, 64); err != nil {
 			return nil, nil, fmt.Errorf("sqlstore: %s %q: the version column holds %q, not an integer", t.name, id, r.Meta.Version)
 		}
-	} else if err := rows.Scan(dest...); err != nil {
-		return nil, nil, err
-	}
-	if err := rows.Close(); err != nil {
+	} else if err := tx.QueryRowContext(ctx, t.s.d.rebind(stmt), args...).Scan(dest...); errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, t.notFound(id)
+	} else if err != nil {
 		return nil, nil, err
 	}
 	if version != "" && strconv.FormatInt(l.version, 10) != version {
@@ -185,7 +174,7 @@ func (t *table) bump(ctx context.Context, tx conn, idv, tenant any) (int64, erro
 		set += ", " + t.t.Modified + " = ?"
 		args = append(args, t.s.d.timeArg(t.s.now()))
 	}
-	where, wargs := t.whereID(idv, tenant)
+	where, wargs := t.whereID("", idv, tenant)
 	var v int64
 	err := tx.QueryRowContext(ctx, t.s.d.rebind("UPDATE "+t.t.Table+" SET "+set+where+" RETURNING "+t.t.Version), append(args, wargs...)...).Scan(&v)
 	return v, err
@@ -306,28 +295,15 @@ func (t *table) update(ctx context.Context, tx conn, r *resource.Resource, idv, 
 		sets = append(sets, t.t.Modified+" = ?")
 		args = append(args, t.s.d.timeArg(t.s.now()))
 	}
-	where, wargs := t.whereID(idv, tenant)
+	where, wargs := t.whereID("", idv, tenant)
 	stmt := "UPDATE " + t.t.Table + " SET " + strings.Join(sets, ", ") + where
 	if !read {
 		_, err := tx.ExecContext(ctx, t.s.d.rebind(stmt), append(args, wargs...)...)
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, t.s.d.rebind(stmt+" RETURNING "+t.returning[sel]), append(args, wargs...)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		return nil, sql.ErrNoRows // the row is locked: not reached
-	}
-	out, err := t.scan(rows, 0)
-	if err != nil {
-		return nil, err
-	}
-	return out, rows.Close()
+	// The row is locked: sql.ErrNoRows is not reached.
+	out, _, err := t.readRow(ctx, tx, stmt+" RETURNING "+t.returning[sel], append(args, wargs...), 0, sql.ErrNoRows)
+	return out, err
 }
 
 // columnArg returns the argument for c's column from r: its value, hashed
