@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -790,7 +791,17 @@ func anySlice(v any) ([]any, bool) {
 	case []time.Time:
 		return toAny(v), true
 	}
-	return nil, false
+	// A slice of another element type, such as []int32 or []uint; its
+	// elements are checked as values of the attribute.
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Slice {
+		return nil, false
+	}
+	out := make([]any, rv.Len())
+	for i := range out {
+		out[i] = rv.Index(i).Interface()
+	}
+	return out, true
 }
 
 func toAny[E any](s []E) []any {

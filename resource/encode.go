@@ -352,9 +352,19 @@ func Float64(v any) (float64, bool) {
 		return float64(v), true
 	case int:
 		return float64(v), true
+	case int8:
+		return float64(v), true
+	case int16:
+		return float64(v), true
 	case int32:
 		return float64(v), true
+	case uint8:
+		return float64(v), true
+	case uint16:
+		return float64(v), true
 	case uint32:
+		return float64(v), true
+	case uint:
 		return float64(v), true
 	case uint64:
 		return float64(v), true
@@ -378,10 +388,20 @@ func Int64(v any) (int64, bool) {
 		return v, true
 	case int:
 		return int64(v), true
+	case int8:
+		return int64(v), true
+	case int16:
+		return int64(v), true
 	case int32:
+		return int64(v), true
+	case uint8:
+		return int64(v), true
+	case uint16:
 		return int64(v), true
 	case uint32:
 		return int64(v), true
+	case uint:
+		return int64(v), uint64(v) <= math.MaxInt64
 	case uint64:
 		return int64(v), v <= math.MaxInt64
 	case json.Number:

@@ -10,6 +10,10 @@
 // they keep alive, unless a key is one of the names the caller interns;
 // string values are copies of their own, since a store may keep them long
 // after the document is gone.
+//
+// UnescapeAt and Hex4 decode a JSON string's escapes for the other parsers
+// that read JSON string syntax (filter literals, jsonlimit), so that all of
+// them read an escape as Parse does.
 package jsonv
 
 import (
