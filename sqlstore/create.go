@@ -8,11 +8,6 @@ import (
 	"github.com/scim-go/scim/resource"
 )
 
-// maxOneStatementArgs bounds the arguments of a create written as one
-// statement; a resource with more values is created in a transaction,
-// its child rows inserted in batches.
-const maxOneStatementArgs = 4000
-
 // createInOne creates r on PostgreSQL with one statement, which inserts
 // its row and its child rows and reads them back as stored, through
 // RETURNING: one round trip where a transaction takes five (BEGIN, the
@@ -29,6 +24,15 @@ func (t *table) createInOne(ctx context.Context, r *resource.Resource, tenant an
 			return nil, false, nil
 		}
 	}
+	// Counted before any value is hashed, so that a create that does not
+	// fit hashes its secrets once, in the transaction.
+	n := fixedCols + 1 + len(t.cols) // the row's, its tenant's among them
+	for _, ch := range t.children {
+		n += len(childValues(r, ch)) * (len(ch.cols) + 1)
+	}
+	if n > maxArgs {
+		return nil, false, nil
+	}
 	cols, args, err := t.insertColumns(r, tenant)
 	if err != nil {
 		return nil, true, err
@@ -44,9 +48,6 @@ func (t *table) createInOne(ctx context.Context, r *resource.Resource, tenant an
 			continue // the select list reads the table, where it has no rows
 		}
 		ccols, rows := t.childRows(ch, elems)
-		if len(args)+len(rows)*len(ccols) > maxOneStatementArgs {
-			return nil, false, nil
-		}
 		name := "n" + ch.alias
 		fresh[ch] = name
 		b.WriteString(", " + name + " AS (INSERT INTO " + ch.c.Table + " (" + ch.c.Key + ", " + strings.Join(ccols, ", ") + ") VALUES ")

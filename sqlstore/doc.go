@@ -39,7 +39,8 @@
 //     A filter or sort on an attribute kept in the JSON column runs in
 //     memory over at most Config.MaxScan resources, beyond which the
 //     request is answered with 400 tooMany.
-//   - Writes: one transaction per request, so a failed request leaves
+//   - Writes: one transaction per request (on PostgreSQL, a create that
+//     needs nothing else is one statement), so a failed request leaves
 //     nothing behind. Every write increments the Version column; PUT,
 //     PATCH and DELETE with a version are compare-and-swaps on it (RFC
 //     7644 §3.14), with the row locked for the transaction.

@@ -32,7 +32,9 @@ var (
 func (h *Handler) Type() *schema.ResourceType { return h.t.rt }
 
 // Create implements scim.ResourceHandler: one transaction inserts the row,
-// the child rows and the memberships, after the uniqueness checks.
+// the child rows and the memberships, after the uniqueness checks the
+// database's indexes do not make. On PostgreSQL, a create that needs no
+// check and names no members is one statement instead (createInOne).
 func (h *Handler) Create(ctx context.Context, r *resource.Resource) (*resource.Resource, error) {
 	t := h.t
 	tenant, err := t.s.tenant(ctx)
@@ -186,8 +188,11 @@ func (h *Handler) Delete(ctx context.Context, id, version string) error {
 // Operations on members that add values, remove them by value or by a
 // value filter, or replace or remove them all, run as INSERT and DELETE
 // statements on the join table, whatever the group's size. The other
-// operations are applied with patch.Apply to the resource read without its
-// members, and written back as Replace would.
+// operations are applied with patch.Apply to the resource read with the
+// lock (with its members when patch.Apply is to change them), and written
+// back as Replace would; when the response carries the resource
+// (PatchRequest.Resource) and the members were left to patch.Apply, the
+// write returns it in PatchResult.Resource.
 func (h *Handler) Patch(ctx context.Context, req *scim.PatchRequest) (*scim.PatchResult, error) {
 	t := h.t
 	tenant, err := t.s.tenant(ctx)

@@ -157,3 +157,35 @@ func TestGroupMembersOfTwoTypes(t *testing.T) {
 		})
 	}
 }
+
+// TestJSONSecretKept checks that a password kept in the JSON column, as a
+// hash, stays there through a PATCH and a PUT of other attributes, which
+// never read it back: the write carries the stored hash over.
+func TestJSONSecretKept(t *testing.T) {
+	for _, d := range databases(t) {
+		t.Run(d.name, func(t *testing.T) {
+			s := newFullStore(t, d, sqlstore.Config{Hash: sha256Hash})
+			srv := newServer(t, s, scim.Config{})
+			id := must(t, srv, 201, "POST", "/Users", user("bjensen", `"password":"t1meMa$heen"`))["id"].(string)
+			want, err := sha256Hash("t1meMa$heen")
+			if err != nil {
+				t.Fatal(err)
+			}
+			stored := func(after string) {
+				t.Helper()
+				var data string
+				if err := s.DB().QueryRow(d.dialect.Rebind("SELECT data FROM scim_users WHERE id = ?"), id).Scan(&data); err != nil {
+					t.Fatal(err)
+				}
+				if !strings.Contains(data, want) {
+					t.Errorf("after %s, the JSON column %s does not hold the password's hash", after, data)
+				}
+			}
+			stored("POST")
+			must(t, srv, 200, "PATCH", "/Users/"+id, patchOps(`{"op":"replace","path":"displayName","value":"Babs"}`))
+			stored("a PATCH of displayName")
+			must(t, srv, 200, "PUT", "/Users/"+id, user("bjensen", `"nickName":"Babs"`))
+			stored("a PUT without the password")
+		})
+	}
+}

@@ -75,8 +75,9 @@ func (t *table) whereID(q string, idv, tenant any) (string, []any) {
 
 // lock reads the stored version of id, locking its row until the
 // transaction ends (on SQLite, the transaction is the only writer), and
-// checks it against version, if not "". It returns the JSON column's value
-// when the type keeps secrets there, for a write to carry them over.
+// checks it against version, if not "". It returns the row as locked says:
+// its version, the values of its unique columns, and the JSON column's
+// value when the type keeps secrets there, for a write to carry them over.
 func (t *table) lock(ctx context.Context, tx conn, id, version string, tenant any) (*locked, error) {
 	l, _, err := t.lockRow(ctx, tx, id, version, tenant, false, 0)
 	return l, err
@@ -88,6 +89,7 @@ func (t *table) lockRead(ctx context.Context, tx conn, id, version string, tenan
 	return t.lockRow(ctx, tx, id, version, tenant, true, sel)
 }
 
+// lockRow is lock, and lockRead when read is set.
 func (t *table) lockRow(ctx context.Context, tx conn, id, version string, tenant any, read bool, sel selection) (*locked, *resource.Resource, error) {
 	idv, ok := t.idArg(id)
 	if !ok {
@@ -452,11 +454,15 @@ func childValues(r *resource.Resource, ch *child) []any {
 // keep it, and in any order otherwise, since the rows are read back in
 // the order of their first column whatever order they were written in.
 func sameValues(a, b []any, ordered bool) bool {
-	if len(a) != len(b) {
+	switch {
+	case len(a) != len(b):
 		return false
-	}
-	if ordered || len(a) < 2 {
-		return reflect.DeepEqual(a, b)
+	case len(a) == 0:
+		return true // nil and empty alike: no rows
+	case reflect.DeepEqual(a, b):
+		return true // in the same order, as mostly
+	case ordered || len(a) == 1:
+		return false
 	}
 	count := make(map[string]int, len(a))
 	for i := range a {
@@ -534,7 +540,7 @@ func (t *table) childRows(ch *child, elems []any) ([]string, [][]any) {
 // insertRows inserts rows into table, as few statements as the
 // databases' limits on arguments allow.
 func (t *table) insertRows(ctx context.Context, tx conn, table string, cols []string, rows [][]any) error {
-	per := max(1, 4000/len(cols))
+	per := max(1, maxArgs/len(cols))
 	one := "(" + placeholders(len(cols)) + ")"
 	for len(rows) > 0 {
 		n := min(per, len(rows))
@@ -555,6 +561,11 @@ func (t *table) insertRows(ctx context.Context, tx conn, table string, cols []st
 	}
 	return nil
 }
+
+// maxArgs bounds the arguments of one statement the store writes: the
+// child rows of a write are inserted in batches of at most that many, and
+// a create with more is not written as one statement (createInOne).
+const maxArgs = 4000
 
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
