@@ -195,15 +195,13 @@ func runPrefix() string {
 type checker struct {
 	sv     *service
 	prefix string   // the run's
-	n      int      // the namespaces given out
-	ran    bool     // whether a check that creates resources ran
+	n      int      // the namespaces given out, one per check that creates resources
 	notes  []string // what could not be deleted after a check, for cleanup
 }
 
 // namespace returns a namespace of the run's for one check.
 func (c *checker) namespace(ids map[string]string) *namespace {
 	c.n++
-	c.ran = true
 	return &namespace{prefix: fmt.Sprintf("%s%02d-", c.prefix, c.n), ids: ids}
 }
 
@@ -369,7 +367,7 @@ func (c *checker) discover(ctx context.Context) (*discovered, Result) {
 // reports what could not be.
 func (c *checker) cleanup(ctx context.Context) Result {
 	res := Result{Name: "cleanup", Rule: ruleCleanup.text, Ref: ruleCleanup.ref}
-	if !c.ran {
+	if c.n == 0 {
 		res.Skipped = "no check that creates resources ran"
 		return res
 	}

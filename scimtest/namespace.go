@@ -3,6 +3,7 @@ package scimtest
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -70,7 +71,7 @@ func scopeAttr(endpoint string) string {
 func (ns *namespace) target(method, path string, q url.Values) string {
 	path = ns.path(path)
 	ep := endpointOf(path)
-	q = cloneValues(q)
+	q = maps.Clone(q) // target only sets keys, never appends to a value
 	f := q.Get("filter")
 	if f != "" {
 		f = ns.filter(ep, f)
@@ -100,14 +101,6 @@ func (ns *namespace) path(path string) string {
 		}
 	}
 	return strings.Join(segs, "/")
-}
-
-func cloneValues(q url.Values) url.Values {
-	out := make(url.Values, len(q))
-	for k, v := range q {
-		out[k] = append([]string(nil), v...)
-	}
-	return out
 }
 
 // prefixOps are the operators whose literal, compared with a marked

@@ -1,7 +1,6 @@
 package sqlstore
 
 import (
-	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -134,22 +133,7 @@ func (d Dialect) uniqueViolation(err error) bool {
 	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "constraint failed: UNIQUE")
 }
 
-// readTx are the options of the transactions that only read.
-func (d Dialect) readTx() *sql.TxOptions {
-	if d == PostgreSQL {
-		return &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
-	}
-	return &sql.TxOptions{ReadOnly: true}
-}
-
-// textType and timeType are the column types of tables the store creates.
-func (d Dialect) textType() string {
-	if d == PostgreSQL {
-		return "TEXT"
-	}
-	return "TEXT"
-}
-
+// timeType is the column type of times in tables the store creates.
 func (d Dialect) timeType() string {
 	if d == PostgreSQL {
 		return "TIMESTAMPTZ"

@@ -169,7 +169,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	fmt.Fprintf(stdout, "%d passed, %d failed\n", passed, failed)
 	switch {
 	case err != nil:
-		fmt.Fprintf(stderr, "scimcheck: interrupted (%v); what the checks created was deleted, as the cleanup line says\n", err)
+		fmt.Fprintf(stderr, "scimcheck: interrupted (%v); whether what the checks created was deleted, the cleanup line says\n", err)
 		return 1
 	case failed > 0:
 		return 1
