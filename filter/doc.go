@@ -18,7 +18,10 @@
 // against a schema.ResourceType and converts every value to its attribute's
 // type, giving a [Filter] that [Filter.Match] evaluates on a
 // resource.Resource; [ResolveSort] does the same for sortBy and sortOrder,
-// giving a [Sort]. A store that keeps resources in relational tables maps
+// giving a [Sort]. A store that keeps resources in memory and evaluates
+// filters on many of them lays each out once as a [Record], which
+// [Filter.MatchRecord] evaluates several times faster than Match, with the
+// same results. A store that keeps resources in relational tables maps
 // attribute paths to columns in an [SQL] and gets a parameterised WHERE
 // condition, ORDER BY and LIMIT from it instead.
 //

@@ -33,9 +33,11 @@ func (f *Filter) Match(r *resource.Resource) bool {
 }
 
 // node is a resolved filter expression. elem is the complex value a value
-// path's filter is evaluated against, or nil at the top level.
+// path's filter is evaluated against, or nil at the top level; matchRecord
+// is match on a Record (record.go).
 type node interface {
 	match(r *resource.Resource, elem map[string]any) bool
+	matchRecord(rec *Record, elem []recordValue) bool
 }
 
 type andNode struct{ l, r node }
@@ -131,18 +133,31 @@ func (n *compareNode) match(r *resource.Resource, elem map[string]any) bool {
 
 // test compares one value of the attribute with the literal.
 func (n *compareNode) test(v any) bool {
+	if s, ok := v.(string); ok {
+		return n.testStr(s)
+	}
 	switch n.typ {
-	case schema.String, schema.Reference, schema.Binary:
-		s, ok := v.(string)
-		return ok && n.testString(s)
 	case schema.Boolean:
 		b, ok := v.(bool)
 		return ok && b == n.lit.b
 	case schema.Integer, schema.Decimal:
 		return n.testNumber(v)
 	case schema.DateTime:
-		t, ok := toTime(v)
+		t, ok := v.(time.Time)
 		return ok && ordered(n.op, t.Compare(n.lit.t))
+	}
+	return false
+}
+
+// testStr compares one value of the attribute, a string, with the
+// literal.
+func (n *compareNode) testStr(s string) bool {
+	switch n.typ {
+	case schema.String, schema.Reference, schema.Binary:
+		return n.testString(s)
+	case schema.DateTime:
+		t, err := time.Parse(time.RFC3339Nano, s)
+		return err == nil && ordered(n.op, t.Compare(n.lit.t))
 	}
 	return false
 }

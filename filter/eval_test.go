@@ -240,7 +240,7 @@ func TestMatch(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if diff := cmp.Diff(tt.want, matching(f, s.rs)); diff != "" {
+				if diff := cmp.Diff(tt.want, matching(t, s.rt, f, s.rs)); diff != "" {
 					t.Errorf("Match (-want +got):\n%s", diff)
 				}
 				// The canonical text resolves to a filter that matches
@@ -249,7 +249,7 @@ func TestMatch(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Compile(%q): %v", f.String(), err)
 				}
-				if diff := cmp.Diff(tt.want, matching(g, s.rs)); diff != "" {
+				if diff := cmp.Diff(tt.want, matching(t, s.rt, g, s.rs)); diff != "" {
 					t.Errorf("round trip through %q (-want +got):\n%s", f.String(), diff)
 				}
 			})
@@ -257,11 +257,17 @@ func TestMatch(t *testing.T) {
 	}
 }
 
-// matching returns the ids of the resources f matches.
-func matching(f *filter.Filter, rs []*resource.Resource) []string {
+// matching returns the ids of the resources f matches, and reports a
+// resource on which MatchRecord disagrees with Match.
+func matching(t *testing.T, rt *schema.ResourceType, f *filter.Filter, rs []*resource.Resource) []string {
+	t.Helper()
 	var ids []string
 	for _, r := range rs {
-		if f.Match(r) {
+		got := f.Match(r)
+		if rec := f.MatchRecord(filter.NewRecord(rt, r)); rec != got {
+			t.Errorf("%s on %s: MatchRecord = %v, Match = %v", f, r.ID, rec, got)
+		}
+		if got {
 			ids = append(ids, r.ID)
 		}
 	}
@@ -542,7 +548,7 @@ func TestMatchHandBuilt(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, matching(f, rs)); diff != "" {
+			if diff := cmp.Diff(tt.want, matching(t, rt, f, rs)); diff != "" {
 				t.Errorf("Match (-want +got):\n%s", diff)
 			}
 		})
@@ -788,7 +794,7 @@ func TestMatchFold(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, matching(f, foldDevices())); diff != "" {
+			if diff := cmp.Diff(tt.want, matching(t, rt, f, foldDevices())); diff != "" {
 				t.Errorf("Match (-want +got):\n%s", diff)
 			}
 		})
@@ -830,6 +836,9 @@ func TestMatchIsFold(t *testing.T) {
 					}
 					if got := f.Match(r); got != want {
 						t.Errorf("%s %s %q on %q: Match = %v, want %v", attr, op, lit, v, got, want)
+					}
+					if got := f.MatchRecord(filter.NewRecord(rt, r)); got != want {
+						t.Errorf("%s %s %q on %q: MatchRecord = %v, want %v", attr, op, lit, v, got, want)
 					}
 				}
 			}

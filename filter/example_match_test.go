@@ -93,3 +93,27 @@ func ExampleResolveSort() {
 	// jsmith
 	// bjensen
 }
+
+// A store that lists from memory lays each resource out as a Record once,
+// when it stores it or when a list first needs it, and evaluates every
+// filter on the records. The records must be built with the resource type
+// the filters are resolved against.
+func ExampleFilter_MatchRecord() {
+	rt := schema.UserResourceType()
+	var records []*filter.Record
+	for _, r := range exampleUsers(rt) {
+		records = append(records, filter.NewRecord(rt, r))
+	}
+	f, err := filter.Compile(rt, `emails[type eq "WORK" and value co "Example.COM"] and active eq true or name.familyName sw "är"`)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, rec := range records {
+		fmt.Println(rec.Resource().ID, f.MatchRecord(rec))
+	}
+	// Output:
+	// bjensen true
+	// jsmith false
+	// Ärger true
+}

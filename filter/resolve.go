@@ -169,6 +169,7 @@ func findAttr(attrs []*schema.Attribute, name string) *schema.Attribute {
 type Filter struct {
 	expr Expr
 	root node
+	rt   *schema.ResourceType // the type it was resolved against
 }
 
 // Compile parses a filter with the default limits and resolves it against
@@ -193,7 +194,7 @@ func Resolve(rt *schema.ResourceType, e Expr) (*Filter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Filter{expr: e, root: root}, nil
+	return &Filter{expr: e, root: root, rt: rt}, nil
 }
 
 // ResolveAbsent is Resolve for a query across resource types (RFC 7644
@@ -206,7 +207,7 @@ func ResolveAbsent(rt *schema.ResourceType, e Expr) (*Filter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Filter{expr: e, root: root}, nil
+	return &Filter{expr: e, root: root, rt: rt}, nil
 }
 
 // noValue is a test of an attribute the resource type does not define: it

@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/scim-go/scim"
@@ -40,7 +41,9 @@ import (
 // resources in the order they were created, or sorted, with filters
 // evaluated in memory. A filter that pins id, externalId or a unique
 // attribute with eq, such as userName eq "bjensen", is answered from an
-// index instead of a scan.
+// index instead of a scan; other filters are evaluated on each resource's
+// filter.Record, which the first list that needs it builds and a write
+// drops.
 //
 // It never keeps the value of a write-only or never-returned attribute,
 // such as password, as it was given: it keeps its SHA-256 digest, which
@@ -93,6 +96,20 @@ type entry struct {
 	// place, by name; see Patch. The slices of those attributes in r are
 	// the entry's own, and out copies them for a caller.
 	values map[string]*valueIndex
+
+	// rec is r laid out for filters, built by the first List that
+	// evaluates one on it, under the read lock, and dropped by a write.
+	rec atomic.Pointer[filter.Record]
+}
+
+// record returns e's resource laid out for filters.
+func (h *MemoryHandler) record(e *entry) *filter.Record {
+	rec := e.rec.Load()
+	if rec == nil {
+		rec = filter.NewRecord(h.rt, e.r)
+		e.rec.Store(rec)
+	}
+	return rec
 }
 
 // NewMemoryHandler returns an empty MemoryHandler for resources of type rt.
@@ -212,8 +229,10 @@ func (h *MemoryHandler) List(ctx context.Context, q *scim.Query) (*scim.Page, er
 	start := q.StartIndex - 1
 	end := start + min(q.Count, math.MaxInt-start)
 	// Filters and sorts read meta.location, which is not stored: the few
-	// that do see a copy with it filled in.
+	// that do see a copy with it filled in. Other filters are evaluated
+	// on the entries' records.
 	eval := func(e *entry) *resource.Resource { return e.r }
+	match := func(e *entry) bool { return q.Filter.MatchRecord(h.record(e)) }
 	if q.EndpointURL != "" && (q.Filter != nil && q.Filter.Reads("meta.location") ||
 		q.Sort != nil && strings.EqualFold(q.Sort.Attr.String(), "meta.location")) {
 		eval = func(e *entry) *resource.Resource {
@@ -221,6 +240,7 @@ func (h *MemoryHandler) List(ctx context.Context, q *scim.Query) (*scim.Page, er
 			c.Meta.Location = resource.Location(q.EndpointURL, c.ID)
 			return &c
 		}
+		match = func(e *entry) bool { return q.Filter.Match(eval(e)) }
 	}
 	if q.Sort == nil {
 		if q.Filter == nil {
@@ -233,7 +253,7 @@ func (h *MemoryHandler) List(ctx context.Context, q *scim.Query) (*scim.Page, er
 		}
 		n := 0
 		for _, e := range cands {
-			if !q.Filter.Match(eval(e)) {
+			if !match(e) {
 				continue
 			}
 			if n >= start && n < end {
@@ -244,17 +264,17 @@ func (h *MemoryHandler) List(ctx context.Context, q *scim.Query) (*scim.Page, er
 		page.TotalResults = n
 		return page, nil
 	}
-	type match struct {
+	type sorted struct {
 		r *resource.Resource
 		e *entry
 	}
-	var matched []match
+	var matched []sorted
 	for _, e := range cands {
-		if r := eval(e); q.Filter == nil || q.Filter.Match(r) {
-			matched = append(matched, match{r, e})
+		if q.Filter == nil || match(e) {
+			matched = append(matched, sorted{eval(e), e})
 		}
 	}
-	slices.SortStableFunc(matched, func(a, b match) int { return q.Sort.Compare(a.r, b.r) })
+	slices.SortStableFunc(matched, func(a, b sorted) int { return q.Sort.Compare(a.r, b.r) })
 	page.TotalResults = len(matched)
 	for _, m := range matched[min(start, len(matched)):min(end, len(matched))] {
 		page.Resources = append(page.Resources, h.out(m.e))

@@ -631,12 +631,15 @@ func TestMemoryPaging(t *testing.T) {
 }
 
 // TestMemoryConcurrent runs writers and readers at once, for the race
-// detector, and checks that uniqueness holds under contention.
+// detector, and checks that uniqueness holds under contention. Readers
+// list with a filter the index answers and with one evaluated on every
+// resource, whose layout for filters readers build while writers drop it.
 func TestMemoryConcurrent(t *testing.T) {
 	ctx := context.Background()
 	rt := schema.UserResourceType()
 	h := scimtest.NewMemoryHandler(rt)
 	f := mustCompile(t, rt, `userName eq "user0"`)
+	scan := mustCompile(t, rt, `title eq "t" or userName sw "user1"`)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	created := 0
@@ -658,8 +661,10 @@ func TestMemoryConcurrent(t *testing.T) {
 				} else if !errors.Is(err, scim.ErrUniqueness) {
 					t.Error(err)
 				}
-				if _, err := h.List(ctx, &scim.Query{Filter: f, StartIndex: 1, Count: 10}); err != nil {
-					t.Error(err)
+				for _, f := range []*filter.Filter{f, scan} {
+					if _, err := h.List(ctx, &scim.Query{Filter: f, StartIndex: 1, Count: 10}); err != nil {
+						t.Error(err)
+					}
 				}
 			}
 		}()
@@ -668,12 +673,14 @@ func TestMemoryConcurrent(t *testing.T) {
 	if created != 20 {
 		t.Errorf("%d users created, want 20", created)
 	}
-	page, err := h.List(ctx, &scim.Query{StartIndex: 1, Count: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if page.TotalResults != 20 {
-		t.Errorf("TotalResults = %d, want 20", page.TotalResults)
+	for _, f := range []*filter.Filter{nil, scan} {
+		page, err := h.List(ctx, &scim.Query{Filter: f, StartIndex: 1, Count: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page.TotalResults != 20 {
+			t.Errorf("filter %v: TotalResults = %d, want 20, each with title t", f, page.TotalResults)
+		}
 	}
 }
 

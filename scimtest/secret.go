@@ -218,6 +218,7 @@ func cloneDigests(v any) any {
 // set makes r, which no caller holds, what e stores.
 func (h *MemoryHandler) set(e *entry, r *resource.Resource) {
 	e.r, e.view = r, r
+	e.rec.Store(nil)
 	if h.secrets && h.hasSecretValues(r) {
 		e.view = h.strip(r.Clone())
 	}
