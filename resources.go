@@ -96,9 +96,9 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, ep *endpoint) {
 		return
 	}
 	if s.cfg.OnEvent != nil {
-		if unlock, err := ep.locks.lock(r.Context(), out.ID); err == nil {
+		if lk, err := ep.locks.lock(r.Context(), out.ID); err == nil {
 			func() {
-				defer unlock()
+				defer lk.unlock()
 				s.emit(r.Context(), createdEvent(ep, res, out))
 			}()
 		}
@@ -214,11 +214,11 @@ func (s *Server) patchNatively(r *http.Request, ep *endpoint, p Patcher, id stri
 			version = stored.Meta.Version
 		}
 	}
-	unlock, err := ep.locks.lock(r.Context(), id)
+	lk, err := ep.locks.lock(r.Context(), id)
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
+	defer lk.unlock()
 	res, err := p.Patch(r.Context(), &PatchRequest{ID: id, Operations: ops, Version: version, MaxValues: s.cfg.MaxValues, Changes: s.cfg.OnEvent != nil, Resource: body})
 	if errors.Is(err, ErrVersionMismatch) && version != "" {
 		var e *Error
@@ -267,11 +267,11 @@ func patchError(err error) error {
 // times. Writers within this process take turns on the same resource, so
 // they retry only against writers elsewhere.
 func (s *Server) update(ctx context.Context, ep *endpoint, id, ifMatch string, kind ChangeKind, modify func(stored *resource.Resource) (*resource.Resource, error)) (*resource.Resource, error) {
-	unlock, err := ep.locks.lock(ctx, id)
+	lk, err := ep.locks.lock(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
+	defer lk.unlock()
 	conditional := ifMatch != "" && strings.TrimSpace(ifMatch) != "*"
 	for attempt := 1; ; attempt++ {
 		stored, err := ep.h.Get(ctx, id)
@@ -333,11 +333,11 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, ep *endpoint, id
 		version = stored.Meta.Version
 	}
 	err := func() error {
-		unlock, err := ep.locks.lock(r.Context(), id)
+		lk, err := ep.locks.lock(r.Context(), id)
 		if err != nil {
 			return err
 		}
-		defer unlock() // also when Delete panics
+		defer lk.unlock() // also when Delete panics
 		if err := ep.h.Delete(r.Context(), id, version); err != nil {
 			return err
 		}
