@@ -16,8 +16,8 @@ import (
 // value. Read-only attributes are the service provider's to set and are not
 // checked.
 func CheckRequired(rt *schema.ResourceType, r *Resource) error {
-	if err := checkRequired(rt.Schema.Attributes, r.Attributes, ""); err != nil {
-		return err
+	if p := missing(rt.Schema.Attributes, r.Attributes); p != "" {
+		return invalidValue(p, "required attribute is missing")
 	}
 	for _, e := range rt.Extensions {
 		m, _ := r.Attributes[e.Schema.ID].(map[string]any)
@@ -27,8 +27,8 @@ func CheckRequired(rt *schema.ResourceType, r *Resource) error {
 			}
 			continue
 		}
-		if err := checkRequired(e.Schema.Attributes, m, e.Schema.ID+":"); err != nil {
-			return err
+		if p := missing(e.Schema.Attributes, m); p != "" {
+			return invalidValue(e.Schema.ID+":"+p, "required attribute is missing")
 		}
 	}
 	return nil
@@ -43,44 +43,46 @@ func CheckValues(rt *schema.ResourceType, r *Resource, max int) error {
 	if max <= 0 {
 		return nil
 	}
-	return checkValues(r.Attributes, "", max)
+	if p := overfull(r.Attributes, max); p != "" {
+		return TooManyValues(p, max)
+	}
+	return nil
 }
 
-func checkValues(m map[string]any, prefix string, max int) error {
+// overfull returns the path, below m, of an attribute with more than max
+// values, or "". Paths are built only for the attribute found.
+func overfull(m map[string]any, max int) string {
 	for k, v := range m {
-		var err error
 		switch v := v.(type) {
 		case []any:
 			if len(v) > max {
-				return TooManyValues(prefix+k, max)
+				return k
 			}
 			for _, e := range v {
 				if sub, ok := e.(map[string]any); ok {
-					if err = checkValues(sub, prefix+k+".", max); err != nil {
-						return err
+					if p := overfull(sub, max); p != "" {
+						return k + "." + p
 					}
 				}
 			}
 		case []string:
 			if len(v) > max {
-				return TooManyValues(prefix+k, max)
+				return k
 			}
 		case []map[string]any:
 			if len(v) > max {
-				return TooManyValues(prefix+k, max)
+				return k
 			}
 		case map[string]any:
-			sep := "."
-			if strings.HasPrefix(k, "urn:") {
-				sep = ":" // an extension's attributes
+			if p := overfull(v, max); p != "" {
+				if strings.HasPrefix(k, "urn:") {
+					return k + ":" + p // an extension's attribute
+				}
+				return k + "." + p
 			}
-			err = checkValues(v, prefix+k+sep, max)
-		}
-		if err != nil {
-			return err
 		}
 	}
-	return nil
+	return ""
 }
 
 // TooManyValues returns the *Error for an attribute at path that would
@@ -90,7 +92,9 @@ func TooManyValues(path string, max int) *Error {
 	return invalidValue(path, "more than "+strconv.Itoa(max)+" values")
 }
 
-func checkRequired(attrs []*schema.Attribute, m map[string]any, prefix string) error {
+// missing returns the path, below m, of a required attribute that m
+// lacks, or "". Read-only attributes are not checked.
+func missing(attrs []*schema.Attribute, m map[string]any) string {
 	for _, a := range attrs {
 		if a.Mutability == schema.ReadOnly {
 			continue
@@ -99,7 +103,7 @@ func checkRequired(attrs []*schema.Attribute, m map[string]any, prefix string) e
 		if !ok || v == nil || v == "" {
 			// An empty string is no value either, as a filter's pr has it.
 			if a.Required {
-				return invalidValue(prefix+a.Name, "required attribute is missing")
+				return a.Name
 			}
 			continue
 		}
@@ -108,12 +112,12 @@ func checkRequired(attrs []*schema.Attribute, m map[string]any, prefix string) e
 		}
 		for _, e := range values(v) {
 			sub, _ := e.(map[string]any)
-			if err := checkRequired(a.SubAttributes, sub, prefix+a.Name+"."); err != nil {
-				return err
+			if p := missing(a.SubAttributes, sub); p != "" {
+				return a.Name + "." + p
 			}
 		}
 	}
-	return nil
+	return ""
 }
 
 // values returns v as a list: its elements if it is multi-valued, else v.

@@ -534,3 +534,35 @@ func fullWidgetWith(kv ...any) *resource.Resource {
 	}
 	return r
 }
+
+func TestCheckValues(t *testing.T) {
+	users := schema.UserResourceType()
+	three := []any{"a", "b", "c"}
+	tests := []struct {
+		name  string
+		max   int
+		attrs map[string]any
+		want  *resource.Error
+	}{
+		{name: "at the limit", max: 3, attrs: attrs("emails", three)},
+		{name: "no limit", max: 0, attrs: attrs("emails", three)},
+		{name: "top-level attribute", max: 2, attrs: attrs("emails", three),
+			want: &resource.Error{Type: "invalidValue", Path: "emails", Msg: "more than 2 values"}},
+		{name: "as []string", max: 2, attrs: attrs("schemas", []string{"a", "b", "c"}),
+			want: &resource.Error{Type: "invalidValue", Path: "schemas", Msg: "more than 2 values"}},
+		{name: "as []map[string]any", max: 1, attrs: attrs("emails", []map[string]any{{}, {}}),
+			want: &resource.Error{Type: "invalidValue", Path: "emails", Msg: "more than 1 values"}},
+		{name: "sub-attribute of a complex value", max: 2, attrs: attrs("parts", []any{attrs("tags", []any{"x"}), attrs("tags", three)}),
+			want: &resource.Error{Type: "invalidValue", Path: "parts.tags", Msg: "more than 2 values"}},
+		{name: "sub-attribute of a single complex value", max: 2, attrs: attrs("part", attrs("tags", three)),
+			want: &resource.Error{Type: "invalidValue", Path: "part.tags", Msg: "more than 2 values"}},
+		{name: "extension attribute", max: 2, attrs: attrs(schema.EnterpriseUserURN, attrs("codes", three)),
+			want: &resource.Error{Type: "invalidValue", Path: schema.EnterpriseUserURN + ":codes", Msg: "more than 2 values"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := resource.CheckValues(users, &resource.Resource{Attributes: tt.attrs}, tt.max)
+			checkError(t, tt.want, err)
+		})
+	}
+}
