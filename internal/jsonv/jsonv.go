@@ -11,6 +11,10 @@
 // string values are copies of their own, since a store may keep them long
 // after the document is gone.
 //
+// A Decoder reads a document a member or element at a time, for a caller
+// that wants a few members of an object (the PatchOp envelope) without a
+// map of them all.
+//
 // UnescapeAt and Hex4 decode a JSON string's escapes for the other parsers
 // that read JSON string syntax (filter literals, jsonlimit), so that all of
 // them read an escape as Parse does.
@@ -30,16 +34,7 @@ const maxDepth = 10000
 // itself) is given as intern's string; intern may be nil.
 func Parse(data []byte, intern map[string]string) (any, bool) {
 	sc := scratchPool.Get().(*scratch)
-	defer func() {
-		if cap(sc.keys) <= 1024 && cap(sc.elems) <= 1024 && cap(sc.buf) <= 64<<10 {
-			// Hold on to nothing of this document.
-			clear(sc.keys[:cap(sc.keys)])
-			clear(sc.vals[:cap(sc.vals)])
-			clear(sc.elems[:cap(sc.elems)])
-			sc.keys, sc.vals, sc.elems, sc.buf = sc.keys[:0], sc.vals[:0], sc.elems[:0], sc.buf[:0]
-			scratchPool.Put(sc)
-		}
-	}()
+	defer sc.release()
 	p := parser{data: data, src: string(data), intern: intern, scratch: sc}
 	p.space()
 	v, ok := p.value(0)
@@ -71,6 +66,18 @@ type scratch struct {
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// release returns sc to the pool, holding on to nothing of the document,
+// unless a large document grew it.
+func (sc *scratch) release() {
+	if cap(sc.keys) <= 1024 && cap(sc.elems) <= 1024 && cap(sc.buf) <= 64<<10 {
+		clear(sc.keys[:cap(sc.keys)])
+		clear(sc.vals[:cap(sc.vals)])
+		clear(sc.elems[:cap(sc.elems)])
+		sc.keys, sc.vals, sc.elems, sc.buf = sc.keys[:0], sc.vals[:0], sc.elems[:0], sc.buf[:0]
+		scratchPool.Put(sc)
+	}
+}
 
 func (p *parser) space() {
 	for p.i < len(p.data) {
@@ -115,39 +122,57 @@ func (p *parser) literal(word string) bool {
 }
 
 func (p *parser) object(depth int) (any, bool) {
-	if depth > maxDepth {
-		return nil, false
-	}
-	p.i++ // {
 	base := len(p.keys)
 	defer func() { p.keys, p.vals = p.keys[:base], p.vals[:base] }()
+	ok := p.members(depth, func(k string) bool {
+		v, ok := p.value(depth)
+		p.keys, p.vals = append(p.keys, k), append(p.vals, v)
+		return ok
+	})
+	if !ok {
+		return nil, false
+	}
+	m := make(map[string]any, len(p.keys)-base)
+	for j, k := range p.keys[base:] {
+		m[k] = p.vals[base+j]
+	}
+	clear(p.vals[base:]) // let the values go with the map
+	return m, true
+}
+
+// members parses the object at p.i, which is '{', at depth, calling member
+// with each key once p.i is at the start of the member's value, which
+// member parses.
+func (p *parser) members(depth int, member func(key string) bool) bool {
+	if depth > maxDepth {
+		return false
+	}
+	p.i++ // {
 	p.space()
 	if p.i < len(p.data) && p.data[p.i] == '}' {
 		p.i++
-		return map[string]any{}, true
+		return true
 	}
 	for {
 		if p.i >= len(p.data) || p.data[p.i] != '"' {
-			return nil, false
+			return false
 		}
 		k, ok := p.key()
 		if !ok {
-			return nil, false
+			return false
 		}
 		p.space()
 		if p.i >= len(p.data) || p.data[p.i] != ':' {
-			return nil, false
+			return false
 		}
 		p.i++
 		p.space()
-		v, ok := p.value(depth)
-		if !ok {
-			return nil, false
+		if !member(k) {
+			return false
 		}
-		p.keys, p.vals = append(p.keys, k), append(p.vals, v)
 		p.space()
 		if p.i >= len(p.data) {
-			return nil, false
+			return false
 		}
 		switch p.data[p.i] {
 		case ',':
@@ -155,39 +180,49 @@ func (p *parser) object(depth int) (any, bool) {
 			p.space()
 		case '}':
 			p.i++
-			m := make(map[string]any, len(p.keys)-base)
-			for j, k := range p.keys[base:] {
-				m[k] = p.vals[base+j]
-			}
-			clear(p.vals[base:]) // let the values go with the map
-			return m, true
+			return true
 		default:
-			return nil, false
+			return false
 		}
 	}
 }
 
 func (p *parser) array(depth int) (any, bool) {
-	if depth > maxDepth {
-		return nil, false
-	}
-	p.i++ // [
 	base := len(p.elems)
 	defer func() { p.elems = p.elems[:base] }()
+	ok := p.elements(depth, func() bool {
+		v, ok := p.value(depth)
+		p.elems = append(p.elems, v)
+		return ok
+	})
+	if !ok {
+		return nil, false
+	}
+	list := make([]any, len(p.elems)-base)
+	copy(list, p.elems[base:])
+	clear(p.elems[base:])
+	return list, true
+}
+
+// elements parses the array at p.i, which is '[', at depth, calling elem
+// once p.i is at the start of each element, which elem parses.
+func (p *parser) elements(depth int, elem func() bool) bool {
+	if depth > maxDepth {
+		return false
+	}
+	p.i++ // [
 	p.space()
 	if p.i < len(p.data) && p.data[p.i] == ']' {
 		p.i++
-		return []any{}, true
+		return true
 	}
 	for {
-		v, ok := p.value(depth)
-		if !ok {
-			return nil, false
+		if !elem() {
+			return false
 		}
-		p.elems = append(p.elems, v)
 		p.space()
 		if p.i >= len(p.data) {
-			return nil, false
+			return false
 		}
 		switch p.data[p.i] {
 		case ',':
@@ -195,12 +230,9 @@ func (p *parser) array(depth int) (any, bool) {
 			p.space()
 		case ']':
 			p.i++
-			list := make([]any, len(p.elems)-base)
-			copy(list, p.elems[base:])
-			clear(p.elems[base:])
-			return list, true
+			return true
 		default:
-			return nil, false
+			return false
 		}
 	}
 }
@@ -264,16 +296,20 @@ func (p *parser) key() (string, bool) {
 			break
 		}
 	}
-	v, ok := p.string()
-	if !ok {
-		return "", false
-	}
-	return v.(string), true
+	return p.str()
 }
 
-// string parses a string at p.i, which is '"'. As encoding/json does, it
-// turns a byte of invalid UTF-8 and a lone surrogate escape into U+FFFD.
 func (p *parser) string() (any, bool) {
+	s, ok := p.str()
+	if !ok {
+		return nil, false
+	}
+	return s, true
+}
+
+// str parses a string at p.i, which is '"'. As encoding/json does, it
+// turns a byte of invalid UTF-8 and a lone surrogate escape into U+FFFD.
+func (p *parser) str() (string, bool) {
 	d := p.data
 	i := p.i + 1
 	// The common case: no escapes, no control characters, valid UTF-8.
@@ -306,11 +342,11 @@ func (p *parser) string() (any, bool) {
 			p.buf = buf
 			return string(buf), true
 		case c < 0x20:
-			return nil, false
+			return "", false
 		case c == '\\':
 			r, n, ok := UnescapeAt(d, i)
 			if !ok {
-				return nil, false
+				return "", false
 			}
 			buf = utf8.AppendRune(buf, r)
 			i += n
@@ -327,5 +363,81 @@ func (p *parser) string() (any, bool) {
 			i += size
 		}
 	}
-	return nil, false
+	return "", false
 }
+
+// A Decoder reads one JSON document a piece at a time, for a caller that
+// wants a few members of its objects rather than a map of every member:
+// Object and Array hand over each member or element in turn, which the
+// caller reads with Value, String, Object or Array. A Decoder accepts
+// exactly the documents Parse accepts, with the same values, and reads
+// object keys as Parse does without interning.
+type Decoder struct {
+	p     parser
+	depth int
+}
+
+// NewDecoder returns a Decoder of data. Its Close lets go of the space it
+// works in.
+func NewDecoder(data []byte) Decoder {
+	return Decoder{p: parser{data: data, src: string(data), scratch: scratchPool.Get().(*scratch)}}
+}
+
+// Close ends the decoding.
+func (d *Decoder) Close() {
+	d.p.scratch.release()
+	d.p.scratch = nil
+}
+
+// Next returns the first byte of the next value, after white space, or 0
+// at the end of the document.
+func (d *Decoder) Next() byte {
+	d.p.space()
+	if d.p.i >= len(d.p.data) {
+		return 0
+	}
+	return d.p.data[d.p.i]
+}
+
+// Object reads an object, calling member with each key when the member's
+// value is next; member reads the value and reports whether it could.
+// Object reports whether the object, and every value member read, is
+// valid JSON.
+func (d *Decoder) Object(member func(key string) bool) bool {
+	if d.Next() != '{' {
+		return false
+	}
+	d.depth++
+	ok := d.p.members(d.depth, member)
+	d.depth--
+	return ok
+}
+
+// Array reads an array, calling elem when each element is next; elem
+// reads the element and reports whether it could.
+func (d *Decoder) Array(elem func() bool) bool {
+	if d.Next() != '[' {
+		return false
+	}
+	d.depth++
+	ok := d.p.elements(d.depth, elem)
+	d.depth--
+	return ok
+}
+
+// Value reads the next value as Parse does.
+func (d *Decoder) Value() (any, bool) {
+	d.p.space()
+	return d.p.value(d.depth)
+}
+
+// String reads the next value, which must be a string.
+func (d *Decoder) String() (string, bool) {
+	if d.Next() != '"' {
+		return "", false
+	}
+	return d.p.str()
+}
+
+// End reports whether nothing but white space follows.
+func (d *Decoder) End() bool { return d.Next() == 0 && d.p.i == len(d.p.data) }

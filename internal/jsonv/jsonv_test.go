@@ -67,6 +67,23 @@ func TestDepth(t *testing.T) {
 	}
 }
 
+// TestDecoderDepth checks that a Decoder, reading the members of an object
+// and of an array in it, stops at the depth Parse stops at.
+func TestDecoderDepth(t *testing.T) {
+	for _, n := range []int{maxDepth - 2, maxDepth - 1} {
+		s := `{"a":[` + strings.Repeat(`{"a":`, n) + "1" + strings.Repeat("}", n) + `]}`
+		_, want := Parse([]byte(s), nil)
+		d := NewDecoder([]byte(s))
+		ok := d.Object(func(string) bool {
+			return d.Array(func() bool { _, ok := d.Value(); return ok })
+		}) && d.End()
+		d.Close()
+		if ok != want || ok != (n+2 <= maxDepth) {
+			t.Errorf("depth %d: Decoder says valid %v, Parse %v", n+2, ok, want)
+		}
+	}
+}
+
 func FuzzParse(f *testing.F) {
 	for _, s := range samples {
 		f.Add([]byte(s))
