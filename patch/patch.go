@@ -218,9 +218,8 @@ func (e *Error) Error() string {
 // attribute, a remove without a path, or a value that does not fit its
 // target.
 func Parse(rt *schema.ResourceType, body []byte, opt Options) ([]Operation, error) {
-	v, ok := jsonv.Parse(body, nil)
-	doc, isObject := v.(map[string]any)
-	if !ok || !isObject {
+	env, ok := readEnvelope(body)
+	if !ok {
 		// Say what encoding/json says is wrong.
 		dec := json.NewDecoder(bytes.NewReader(body))
 		if err := dec.Decode(new(map[string]any)); err != nil {
@@ -228,65 +227,153 @@ func Parse(rt *schema.ResourceType, body []byte, opt Options) ([]Operation, erro
 		}
 		return nil, &Error{Index: -1, Type: "invalidSyntax", Msg: "request body has data after the JSON object"}
 	}
-	if name := twice(doc, "schemas", "Operations"); name != "" {
+	if env.schemas.twice || env.operations.twice {
+		name := "schemas"
+		if !env.schemas.twice {
+			name = "Operations"
+		}
 		return nil, &Error{Index: -1, Type: "invalidSyntax", Msg: strconv.Quote(name) + " is given more than once"}
 	}
-	var rawOps any
-	hasSchema := false
-	for k, v := range doc {
-		switch {
-		case strings.EqualFold(k, "schemas"):
-			list, _ := v.([]any)
-			for _, s := range list {
-				if s, ok := s.(string); ok && strings.EqualFold(s, schema.PatchOpURN) {
-					hasSchema = true
-				}
-			}
-		case strings.EqualFold(k, "Operations"):
-			rawOps = v
-		}
-	}
-	if !hasSchema {
+	if !env.hasSchema {
 		return nil, &Error{Index: -1, Type: "invalidSyntax", Msg: "schemas must list " + schema.PatchOpURN}
 	}
-	list, ok := rawOps.([]any)
-	if !ok || len(list) == 0 {
+	if !env.isArray || len(env.ops) == 0 {
 		return nil, &Error{Index: -1, Type: "invalidSyntax", Msg: "Operations must be a non-empty array"}
 	}
 	max := opt.MaxOperations
 	if max <= 0 {
 		max = DefaultMaxOperations
 	}
-	if len(list) > max {
+	if len(env.ops) > max {
 		return nil, &Error{Index: -1, Type: "invalidValue", Msg: "more than " + strconv.Itoa(max) + " operations"}
 	}
 	p := parser{rt: rt, opt: opt, urns: rt.SchemaURNs()}
 	var ops []Operation
-	for i, raw := range list {
+	for i := range env.ops {
 		var err error
-		if ops, err = p.operation(ops, i, raw); err != nil {
+		if ops, err = p.operation(ops, i, &env.ops[i]); err != nil {
 			return nil, err
 		}
 	}
 	return ops, nil
 }
 
-// twice returns the first of names that obj has under more than one
-// spelling, as "op" and "Op", which would make the request's meaning depend
-// on the order of map iteration; or "".
-func twice(obj map[string]any, names ...string) string {
-	for _, name := range names {
-		n := 0
-		for k := range obj {
-			if strings.EqualFold(k, name) {
-				n++
-			}
-		}
-		if n > 1 {
-			return name
-		}
+// envelope is what Parse reads of a PatchOp body: its schemas and its
+// operations as sent. A member given twice under one spelling counts as
+// the last one given, as in a map; under two spellings, as "op" and "Op",
+// it is an error, since which one counted would be arbitrary.
+type envelope struct {
+	schemas, operations spelling
+	hasSchema           bool // schemas lists the PatchOp URN
+	isArray             bool // Operations is an array
+	ops                 []rawOp
+}
+
+// rawOp is one operation as sent.
+type rawOp struct {
+	notObject        bool // the operation is not a JSON object
+	op, path, value  spelling
+	opName, pathText string
+	hasPath, badPath bool // path is a string; path is neither a string nor null
+	v                any
+}
+
+// spelling records how a member's name was written: the first spelling,
+// and whether another one followed.
+type spelling struct {
+	name  string
+	twice bool
+}
+
+// is reports whether key names the member, case-insensitively, and notes
+// its spelling.
+func (s *spelling) is(key, name string) bool {
+	if !strings.EqualFold(key, name) {
+		return false
 	}
-	return ""
+	if s.name == "" {
+		s.name = key
+	} else if s.name != key {
+		s.twice = true
+	}
+	return true
+}
+
+// readEnvelope reads body, reporting whether it is a JSON object. It builds
+// no map of the body's members, only the values of the operations.
+func readEnvelope(body []byte) (*envelope, bool) {
+	d := jsonv.NewDecoder(body)
+	defer d.Close()
+	env := new(envelope)
+	ok := d.Object(func(k string) bool {
+		switch {
+		case env.schemas.is(k, "schemas"):
+			env.hasSchema = false
+			if d.Next() != '[' {
+				_, ok := d.Value()
+				return ok
+			}
+			return d.Array(func() bool {
+				if d.Next() != '"' {
+					_, ok := d.Value()
+					return ok
+				}
+				s, ok := d.String()
+				env.hasSchema = env.hasSchema || strings.EqualFold(s, schema.PatchOpURN)
+				return ok
+			})
+		case env.operations.is(k, "Operations"):
+			env.ops, env.isArray = env.ops[:0], d.Next() == '['
+			if !env.isArray {
+				_, ok := d.Value()
+				return ok
+			}
+			return d.Array(func() bool {
+				env.ops = append(env.ops, rawOp{})
+				return readOp(&d, &env.ops[len(env.ops)-1])
+			})
+		}
+		_, ok := d.Value()
+		return ok
+	})
+	return env, ok && d.End()
+}
+
+// readOp reads one operation into o.
+func readOp(d *jsonv.Decoder, o *rawOp) bool {
+	if d.Next() != '{' {
+		o.notObject = true
+		_, ok := d.Value()
+		return ok
+	}
+	return d.Object(func(k string) bool {
+		var ok bool
+		switch {
+		case o.op.is(k, "op"):
+			o.opName = ""
+			if d.Next() == '"' {
+				o.opName, ok = d.String()
+			} else {
+				_, ok = d.Value()
+			}
+		case o.path.is(k, "path"):
+			o.pathText, o.hasPath, o.badPath = "", false, false
+			switch d.Next() {
+			case '"':
+				o.pathText, ok = d.String()
+				o.hasPath = true
+			default:
+				var v any
+				v, ok = d.Value()
+				o.badPath = v != nil
+			}
+		case o.value.is(k, "value"):
+			o.v, ok = d.Value()
+		default:
+			_, ok = d.Value()
+		}
+		return ok
+	})
 }
 
 type parser struct {
@@ -296,31 +383,24 @@ type parser struct {
 }
 
 // operation parses one raw operation and appends what it resolves to.
-func (p *parser) operation(ops []Operation, i int, raw any) ([]Operation, error) {
-	obj, ok := raw.(map[string]any)
-	if !ok {
+func (p *parser) operation(ops []Operation, i int, raw *rawOp) ([]Operation, error) {
+	if raw.notObject {
 		return nil, &Error{Index: i, Type: "invalidSyntax", Msg: "an operation must be a JSON object"}
 	}
-	if name := twice(obj, "op", "path", "value"); name != "" {
-		return nil, &Error{Index: i, Type: "invalidSyntax", Msg: strconv.Quote(name) + " is given more than once"}
+	twice := ""
+	switch {
+	case raw.op.twice:
+		twice = "op"
+	case raw.path.twice:
+		twice = "path"
+	case raw.value.twice:
+		twice = "value"
 	}
-	var opName, pathText string
-	var value any
-	var hasOp, hasPath, badPath bool
-	for k, v := range obj {
-		switch {
-		case strings.EqualFold(k, "op"):
-			opName, _ = v.(string)
-			hasOp = true
-		case strings.EqualFold(k, "path"):
-			if v != nil {
-				pathText, hasPath = v.(string)
-				badPath = !hasPath
-			}
-		case strings.EqualFold(k, "value"):
-			value = v
-		}
+	if twice != "" {
+		return nil, &Error{Index: i, Type: "invalidSyntax", Msg: strconv.Quote(twice) + " is given more than once"}
 	}
+	opName, pathText, value := raw.opName, raw.pathText, raw.v
+	hasOp, hasPath, badPath := raw.op.name != "", raw.hasPath, raw.badPath
 	fail := func(typ, msg string) ([]Operation, error) {
 		return nil, &Error{Index: i, Op: opName, Path: pathText, Type: typ, Msg: msg}
 	}
