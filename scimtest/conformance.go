@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/scim-go/scim"
+	"github.com/scim-go/scim/internal/clip"
 	"github.com/scim-go/scim/patch"
 	"github.com/scim-go/scim/resource"
 	"github.com/scim-go/scim/schema"
@@ -482,13 +483,7 @@ type response struct {
 }
 
 // snippet returns the start of the body, for failure messages.
-func (r *response) snippet() string {
-	const limit = 400
-	if len(r.body) > limit {
-		return string(r.body[:limit]) + "..."
-	}
-	return string(r.body)
-}
+func (r *response) snippet() string { return clip.To(string(r.body), 400) }
 
 // do sends a request through the server as a client of s's tenant would.
 // header holds pairs of header names and values. It is safe for concurrent
@@ -2026,7 +2021,7 @@ func (s *suite) testPasswordStorage() {
 	path := userPath(id)
 	s.checkDump(func(dump string) {
 		if !strings.Contains(dump, "bjensen") {
-			s.fatalf(rulePasswordStored, "Store.Dump does not show the user bjensen just created, so it does not dump what the store keeps:\n%s", clipText(dump))
+			s.fatalf(rulePasswordStored, "Store.Dump does not show the user bjensen just created, so it does not dump what the store keeps:\n%s", clip.To(dump, 2000))
 		}
 	})
 	s.checkNotKept(id, "POST with a password", first)
@@ -2079,7 +2074,7 @@ func (s *suite) checkNotKept(id, after string, secrets ...string) {
 		}
 		s.checkDump(func(dump string) {
 			if strings.Contains(dump, secret) {
-				s.errorf(rulePasswordStored, "after %s, Store.Dump shows the password %q as sent:\n%s", after, secret, clipText(dump))
+				s.errorf(rulePasswordStored, "after %s, Store.Dump shows the password %q as sent:\n%s", after, secret, clip.To(dump, 2000))
 			}
 		})
 	}
@@ -2096,15 +2091,6 @@ func (s *suite) checkDump(check func(dump string)) {
 		s.fatalf(rulePasswordStored, "Store.Dump: %v", err)
 	}
 	check(dump)
-}
-
-// clipText returns the start of a long text, for failure messages.
-func clipText(text string) string {
-	const limit = 2000
-	if len(text) > limit {
-		return text[:limit] + "..."
-	}
-	return text
 }
 
 // decode returns a resource of rt from its JSON, with only the attributes

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/scim-go/scim"
+	"github.com/scim-go/scim/internal/clip"
 	"github.com/scim-go/scim/schema"
 )
 
@@ -289,7 +290,7 @@ func (c *checker) discover(ctx context.Context) (*discovered, Result) {
 		return x.resp
 	}
 	failf := func(format string, args ...any) {
-		res.Failures = append(res.Failures, clip(fmt.Sprintf(format, args...), maxFailure))
+		res.Failures = append(res.Failures, clip.To(fmt.Sprintf(format, args...), maxFailure))
 	}
 
 	for _, f := range features {
@@ -298,7 +299,7 @@ func (c *checker) discover(ctx context.Context) (*discovered, Result) {
 	if body := get("/ServiceProviderConfig"); body != nil {
 		var m doc
 		if err := decodeJSON(body, &m); err != nil {
-			failf("GET /ServiceProviderConfig: %v: %s", err, clip(string(body), maxQuote))
+			failf("GET /ServiceProviderConfig: %v: %s", err, clip.To(string(body), maxQuote))
 		}
 		for _, f := range features {
 			if v, ok := dig(m, f, "supported").(bool); ok {
@@ -320,7 +321,7 @@ func (c *checker) discover(ctx context.Context) (*discovered, Result) {
 	if body := get("/ResourceTypes"); body != nil && schemas != nil {
 		var m doc
 		if err := decodeJSON(body, &m); err != nil {
-			failf("GET /ResourceTypes: %v: %s", err, clip(string(body), maxQuote))
+			failf("GET /ResourceTypes: %v: %s", err, clip.To(string(body), maxQuote))
 		}
 		for _, r := range list(m["Resources"]) {
 			rt, err := schema.ParseResourceType(encodeJSON(r), schemas)

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/scim-go/scim/filter"
+	"github.com/scim-go/scim/internal/clip"
 	"github.com/scim-go/scim/schema"
 )
 
@@ -103,7 +104,7 @@ func (r *replayer) exchange(ctx context.Context, name string, x *Exchange) Resul
 	body := r.ns.response(w.resp)
 	r.learn(x, w, body)
 	if problems := r.compare(x, w, body); len(problems) > 0 {
-		res.Failures = []string{clip(strings.Join(problems, "\n"), maxFailure-2*maxQuote) + "\n" + w.describe()}
+		res.Failures = []string{clip.To(strings.Join(problems, "\n"), maxFailure-2*maxQuote) + "\n" + w.describe()}
 	}
 	return res
 }

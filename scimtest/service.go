@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/scim-go/scim/internal/clip"
 )
 
 // service is a deployed SCIM service that CheckEndpoint sends requests to.
@@ -67,7 +69,7 @@ func (x *wire) describe() string {
 	}
 	fmt.Fprintf(&b, "sent: %s %s", x.method, u)
 	if len(x.body) > 0 {
-		b.WriteString(" " + clip(string(x.body), maxQuote))
+		b.WriteString(" " + clip.To(string(x.body), maxQuote))
 	}
 	if x.err != nil {
 		fmt.Fprintf(&b, "\nreceived: no response: %v", x.err)
@@ -78,20 +80,9 @@ func (x *wire) describe() string {
 		b.WriteString(" (" + x.note + ")")
 	}
 	if len(x.resp) > 0 {
-		b.WriteString(" " + clip(string(x.resp), maxQuote))
+		b.WriteString(" " + clip.To(string(x.resp), maxQuote))
 	}
 	return b.String()
-}
-
-// clip returns s cut to at most n bytes, and "..." if it was cut.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
-		n-- // not within a UTF-8 sequence
-	}
-	return s[:n] + "..."
 }
 
 // retries is how often send retries a request answered 429 Too Many
@@ -315,7 +306,7 @@ type liveReporter struct {
 }
 
 func (r *liveReporter) Errorf(format string, args ...any) {
-	msg := clip(fmt.Sprintf(format, args...), maxFailure-2*maxQuote)
+	msg := clip.To(fmt.Sprintf(format, args...), maxFailure-2*maxQuote)
 	if x := r.h.about(msg); x != nil {
 		msg += "\n" + x.describe()
 	}

@@ -15,11 +15,15 @@ const Max = 128
 
 // String returns s cut to at most Max bytes at a rune boundary, with "..."
 // appended when it was cut.
-func String(s string) string {
-	if len(s) <= Max {
+func String(s string) string { return To(s, Max) }
+
+// To returns s cut to at most n bytes at a rune boundary, with "..."
+// appended when it was cut.
+func To(s string, n int) string {
+	if len(s) <= n {
 		return s
 	}
-	return s[:cut(s)] + "..."
+	return s[:cut(s, n)] + "..."
 }
 
 // Quote returns s as a Go string literal, cut to at most Max bytes of s,
@@ -28,11 +32,12 @@ func Quote(s string) string {
 	if len(s) <= Max {
 		return strconv.Quote(s)
 	}
-	return strconv.Quote(s[:cut(s)]) + "..."
+	return strconv.Quote(s[:cut(s, Max)]) + "..."
 }
 
-func cut(s string) int {
-	n := Max
+// cut returns the length of the longest prefix of s, a string longer
+// than n, of at most n bytes that ends at a rune boundary.
+func cut(s string, n int) int {
 	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--
 	}

@@ -25,3 +25,24 @@ func TestQuote(t *testing.T) {
 		t.Errorf("String of %d bytes = %d bytes, want %d", 2*Max, len(got), Max+3)
 	}
 }
+
+func TestTo(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"", 0, ""},
+		{"abc", 3, "abc"},
+		{"abcd", 3, "abc..."},
+		// "é" is two bytes: a cut that would split it leaves it out.
+		{"abé", 3, "ab..."},
+		{"ééé", 5, "éé..."},
+		{"é", 1, "..."},
+	}
+	for _, tt := range tests {
+		if got := To(tt.in, tt.n); got != tt.want {
+			t.Errorf("To(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}
