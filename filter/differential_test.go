@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	fp "github.com/scim2/filter-parser/v2"
+
+	"github.com/scim-go/scim/internal/lex"
 )
 
 // This file compares Parse and ParsePath with github.com/scim2/filter-parser/v2
@@ -328,7 +330,7 @@ func isFPQuirk(in string, want Expr, err error) bool {
 	if !utf8.ValidString(in) || se.Msg == "expected attribute name after schema URN" {
 		return true
 	}
-	if se.Msg == nulInString && hasNUL(want) {
+	if se.Msg == lex.NulInString && hasNUL(want) {
 		return true
 	}
 	// Keywords glued to their neighbours inside brackets: the error is

@@ -3,6 +3,8 @@ package filter
 import (
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/scim-go/scim/internal/lex"
 )
 
 // SyntaxError reports a filter or path that cannot be parsed. Every error
@@ -53,10 +55,8 @@ func tokenAt(s string, i int) string {
 		if end < len(s) {
 			end++
 		}
-	case class[c]&bare != 0:
-		for end < len(s) && class[s[end]]&bare != 0 {
-			end++
-		}
+	case lex.Class[c]&lex.Bare != 0:
+		end = lex.Skip(s, end, lex.Bare)
 	}
 	tok := s[i:end]
 	if len(tok) > maxFound {

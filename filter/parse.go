@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/scim-go/scim/internal/jsonv"
+	"github.com/scim-go/scim/internal/lex"
 )
 
 // Default limits, used where a [Parser] field is zero.
@@ -171,17 +171,12 @@ func (st *state) enter(off int) error {
 }
 
 func (st *state) skipSpace() {
-	for st.pos < len(st.s) && class[st.s[st.pos]]&space != 0 {
-		st.pos++
-	}
+	st.pos = lex.Skip(st.s, st.pos, lex.Space)
 }
 
 // scanWord returns the end of the run of attribute-path characters at i.
 func (st *state) scanWord(i int) int {
-	for i < len(st.s) && class[st.s[i]]&word != 0 {
-		i++
-	}
-	return i
+	return lex.Skip(st.s, i, lex.Word)
 }
 
 // keyword skips spaces and then consumes the keyword kw ("and" or "or",
@@ -197,7 +192,7 @@ func (st *state) keyword(kw string) bool {
 
 func (st *state) isKeyword(i int, kw string) bool {
 	end := i + len(kw)
-	if end > len(st.s) || (end < len(st.s) && class[st.s[end]]&word != 0) {
+	if end > len(st.s) || (end < len(st.s) && lex.Class[st.s[end]]&lex.Word != 0) {
 		return false
 	}
 	for j := 0; j < len(kw); j++ {
@@ -352,7 +347,7 @@ func (st *state) subAttr() (string, error) {
 	start := st.pos + 1
 	end := st.scanWord(start)
 	name := st.s[start:end]
-	if !isAttrName(name) {
+	if !lex.IsAttrName(name) {
 		return "", st.fail(start, "expected sub-attribute name")
 	}
 	st.pos = end
@@ -446,17 +441,14 @@ func (st *state) value() (Value, error) {
 	if start < len(st.s) && st.s[start] == '"' {
 		return st.str()
 	}
-	end := start
-	for end < len(st.s) && class[st.s[end]]&bare != 0 {
-		end++
-	}
+	end := lex.Skip(st.s, start, lex.Bare)
 	if end == start {
 		return nil, st.fail(start, "expected value")
 	}
 	st.pos = end
 	w := st.s[start:end]
 	if !utf8.ValidString(w) {
-		return nil, st.badUTF8(start, w, "invalid UTF-8 in value")
+		return nil, st.fail(lex.BadUTF8(w, start), "invalid UTF-8 in value")
 	}
 	switch {
 	case strings.EqualFold(w, "true"):
@@ -465,7 +457,7 @@ func (st *state) value() (Value, error) {
 		return false, nil
 	case strings.EqualFold(w, "null"):
 		return nil, nil
-	case isNumber(w):
+	case lex.IsNumber(w):
 		return Number(w), nil
 	}
 	return w, nil
@@ -474,78 +466,12 @@ func (st *state) value() (Value, error) {
 // str parses a JSON string with st.pos at the opening quote. It returns a
 // substring of the input unless the string has escapes.
 func (st *state) str() (Value, error) {
-	start := st.pos
-	i := start + 1
-	escaped, high := false, false
-	for ; i < len(st.s); i++ {
-		c := st.s[i]
-		if c == '"' {
-			break
-		}
-		switch {
-		case c == '\\':
-			escaped = true
-			i++
-		case c < 0x20:
-			return nil, st.fail(i, "control character in string")
-		case c >= utf8.RuneSelf:
-			high = true
-		}
+	v, end, err := lex.String(st.s, st.pos)
+	if err != nil {
+		return nil, st.fail(err.Off, err.Msg)
 	}
-	if i >= len(st.s) {
-		return nil, st.fail(start, "unterminated string")
-	}
-	raw := st.s[start+1 : i]
-	st.pos = i + 1
-	if high && !utf8.ValidString(raw) {
-		return nil, st.badUTF8(start+1, raw, "invalid UTF-8 in string")
-	}
-	if !escaped {
-		return raw, nil
-	}
-	return st.unescape(raw, start+1)
-}
-
-// badUTF8 reports the first invalid UTF-8 sequence in raw, which starts at
-// offset off.
-func (st *state) badUTF8(off int, raw, msg string) error {
-	for len(raw) > 0 {
-		r, size := utf8.DecodeRuneInString(raw)
-		if r == utf8.RuneError && size == 1 {
-			break
-		}
-		raw, off = raw[size:], off+size
-	}
-	return st.fail(off, msg)
-}
-
-// nulInString is the error for a string that holds U+0000. SCIM values
-// never hold it, and PostgreSQL cannot take it in a text argument.
-const nulInString = "a string may not contain U+0000"
-
-// unescape decodes the JSON escapes in raw, which starts at offset off,
-// just after the opening quote. Unpaired surrogates become U+FFFD, as in
-// encoding/json. An escaped U+0000 is an error at the opening quote.
-func (st *state) unescape(raw string, off int) (Value, error) {
-	b := make([]byte, 0, len(raw))
-	for i := 0; i < len(raw); {
-		c := raw[i]
-		if c != '\\' {
-			b = append(b, c)
-			i++
-			continue
-		}
-		r, n, ok := jsonv.UnescapeAt(raw, i)
-		if !ok {
-			return nil, st.fail(off+i, "invalid escape sequence in string")
-		}
-		if r == 0 {
-			return nil, st.fail(off-1, nulInString)
-		}
-		b = utf8.AppendRune(b, r)
-		i += n
-	}
-	return string(b), nil
+	st.pos = end
+	return v, nil
 }
 
 // attrPath splits and checks the attribute path w found at offset off. With
@@ -571,11 +497,11 @@ func (st *state) attrPath(w string, off int, urnOnly bool) (AttrPath, error) {
 	a.Name = rest
 	if j := strings.IndexByte(rest, '.'); j >= 0 {
 		a.Name, a.Sub = rest[:j], rest[j+1:]
-		if !isAttrName(a.Sub) {
+		if !lex.IsAttrName(a.Sub) {
 			return a, st.fail(restOff+j+1, "expected sub-attribute name")
 		}
 	}
-	if !isAttrName(a.Name) {
+	if !lex.IsAttrName(a.Name) {
 		return a, st.fail(restOff, "expected attribute name")
 	}
 	return a, nil
@@ -597,94 +523,3 @@ func isURN(u string) bool {
 	}
 	return true
 }
-
-// isAttrName reports whether s is an ATTRNAME of RFC 7643 §2.1
-// (ALPHA *(nameChar)), optionally preceded by "$" as in "$ref".
-func isAttrName(s string) bool {
-	if s != "" && s[0] == '$' {
-		s = s[1:]
-	}
-	if s == "" || class[s[0]]&alpha == 0 {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		if class[s[i]]&nameChar == 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// isNumber reports whether s is a JSON number (RFC 8259 §6).
-func isNumber(s string) bool {
-	i := 0
-	if i < len(s) && s[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(s) && s[i] == '0':
-		i++
-	case i < len(s) && '1' <= s[i] && s[i] <= '9':
-		i = digits(s, i)
-	default:
-		return false
-	}
-	if i < len(s) && s[i] == '.' {
-		if j := digits(s, i+1); j > i+1 {
-			i = j
-		} else {
-			return false
-		}
-	}
-	if i < len(s) && s[i]|0x20 == 'e' {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		j := digits(s, i)
-		if j == i {
-			return false
-		}
-		i = j
-	}
-	return i == len(s)
-}
-
-func digits(s string, i int) int {
-	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-		i++
-	}
-	return i
-}
-
-// Character classes.
-const (
-	space    = 1 << iota // separates tokens: space, tab, CR, LF
-	word                 // may appear in an attribute path
-	bare                 // may appear in an unquoted value
-	alpha                // ALPHA
-	nameChar             // ALPHA, DIGIT, "-" or "_"
-)
-
-var class = func() (t [256]uint8) {
-	for c := 0; c < 256; c++ {
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
-			t[c] = word | alpha | nameChar
-		case '0' <= c && c <= '9', c == '-', c == '_':
-			t[c] = word | nameChar
-		case c == '.', c == ':', c == '$':
-			t[c] = word
-		}
-		switch c {
-		case ' ', '\t', '\r', '\n':
-			t[c] |= space
-		case '(', ')', '[', ']', '"':
-		default:
-			if c > ' ' {
-				t[c] |= bare
-			}
-		}
-	}
-	return t
-}()

@@ -3,7 +3,9 @@ package resource
 import (
 	"encoding/json"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/scim-go/scim/internal/lex"
 	"github.com/scim-go/scim/schema"
 )
 
@@ -149,19 +151,14 @@ type token struct {
 	text string
 }
 
-func (sc *scanner) space() {
-	for sc.i < len(sc.s) && strings.IndexByte(" \t\r\n", sc.s[sc.i]) >= 0 {
-		sc.i++
-	}
-}
+func (sc *scanner) space() { sc.i = lex.Skip(sc.s, sc.i, lex.Space) }
 
-// word reads a name, an operator or an unquoted value: up to a space, a
-// bracket, a parenthesis or a double quote.
+// word reads a name, an operator or an unquoted value: a run of the bytes
+// a filter's unquoted value may hold, up to a space, a bracket, a
+// parenthesis, a double quote or a control character.
 func (sc *scanner) word() string {
 	start := sc.i
-	for sc.i < len(sc.s) && strings.IndexByte(" \t\r\n[]()\"", sc.s[sc.i]) < 0 {
-		sc.i++
-	}
+	sc.i = lex.Skip(sc.s, sc.i, lex.Bare)
 	return sc.s[start:sc.i]
 }
 
@@ -173,39 +170,33 @@ func (sc *scanner) found() string {
 	return quote(sc.s[sc.i : sc.i+1])
 }
 
-// literal reads a value: a JSON string, or an unquoted word that is true,
-// false, a JSON number or else a string, as package filter reads one. It
+// literal reads a value as package filter reads one: a JSON string, or an
+// unquoted word that is true, false, a JSON number or else a string. It
 // returns a message when there is none.
 func (sc *scanner) literal() (token, string) {
 	if sc.i < len(sc.s) && sc.s[sc.i] == '"' {
-		end := sc.i + 1
-		for end < len(sc.s) && sc.s[end] != '"' {
-			if sc.s[end] == '\\' {
-				end++
-			}
-			end++
+		s, end, err := lex.String(sc.s, sc.i)
+		if err != nil {
+			return token{}, "a string in the value filter: " + err.Msg
 		}
-		if end >= len(sc.s) {
-			return token{}, "a string in the value filter has no closing quote"
-		}
-		var s string
-		if err := json.Unmarshal([]byte(sc.s[sc.i:end+1]), &s); err != nil {
-			return token{}, "a string in the value filter is not valid JSON"
-		}
-		sc.i = end + 1
+		sc.i = end
 		return token{s, s}, ""
 	}
+	start := sc.i
 	w := sc.word()
 	switch {
 	case w == "":
 		return token{}, "expected a value after eq; found " + sc.found()
+	case !utf8.ValidString(w):
+		sc.i = lex.BadUTF8(w, start)
+		return token{}, "invalid UTF-8 in the value filter"
 	case strings.EqualFold(w, "true"):
 		return token{true, w}, ""
 	case strings.EqualFold(w, "false"):
 		return token{false, w}, ""
 	case strings.EqualFold(w, "null"):
 		return token{}, "eq null selects nothing; a value filter here compares with values"
-	case (w[0] == '-' || w[0] >= '0' && w[0] <= '9') && json.Valid([]byte(w)):
+	case lex.IsNumber(w):
 		return token{json.Number(w), w}, ""
 	}
 	return token{w, w}, ""
