@@ -228,7 +228,8 @@ func (st *state) applyWhole(o *Operation) *opError {
 		if has && a.Mutability == schema.Immutable && !resource.Equal(a, cur, next) {
 			return immutable(a)
 		}
-		m[a.Name] = primaryFirst(a, next, touched)
+		resource.KeepPrimary(a, next, touched)
+		m[a.Name] = next
 	case a.Type == schema.Complex:
 		obj, _ := cur.(map[string]any)
 		merged, err := merge(a, maps.Clone(obj), o.Value.(map[string]any))
@@ -355,7 +356,7 @@ func (st *state) applyFiltered(o *Operation) *opError {
 			}
 		}
 		if o.Op != Remove {
-			elems = primaryFirst(a, elems, matches)
+			resource.KeepPrimary(a, elems, matches)
 		}
 		elems = compact(elems)
 	}
@@ -450,32 +451,6 @@ func appendNew(a *schema.Attribute, elems, vals []any) ([]any, []int) {
 		touched = append(touched, found)
 	}
 	return elems, touched
-}
-
-// primaryFirst clears "primary" on every value of elems but the touched
-// ones when a touched value is primary, so that at most one value is
-// (RFC 7643 §2.4).
-func primaryFirst(a *schema.Attribute, elems []any, touched []int) []any {
-	if a.Type != schema.Complex || a.SubAttribute("primary") == nil {
-		return elems
-	}
-	keep := -1
-	for _, i := range touched {
-		if obj, ok := elems[i].(map[string]any); ok && obj["primary"] == true {
-			keep = i
-		}
-	}
-	if keep < 0 {
-		return elems
-	}
-	for i, e := range elems {
-		if obj, ok := e.(map[string]any); ok && i != keep && obj["primary"] == true {
-			obj = maps.Clone(obj) // the value may be another resource's too
-			delete(obj, "primary")
-			elems[i] = obj
-		}
-	}
-	return elems
 }
 
 // list returns a multi-valued value as a fresh slice.

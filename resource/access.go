@@ -592,8 +592,8 @@ func (t *target) setFiltered(r *Resource, v any) (any, error) {
 				return nil, t.fail("the value set would not match the value filter, and Get of the path would not find it")
 			}
 		}
-		if err := t.primary(elems, touched); err != nil {
-			return nil, err
+		if KeepPrimary(t.attr, elems, touched) > 1 {
+			return nil, t.fail("more than one value of " + t.attr.Name + " would have \"primary\" set to true")
 		}
 	}
 	elems = slices.DeleteFunc(elems, func(e any) bool { return e == nil })
@@ -601,36 +601,6 @@ func (t *target) setFiltered(r *Resource, v any) (any, error) {
 		return nil, nil
 	}
 	return elems, nil
-}
-
-// primary clears "primary" on the values of elems but the touched ones
-// when a touched value is primary, so that at most one value is (RFC 7643
-// §2.4), and fails when more than one touched value is.
-func (t *target) primary(elems []any, touched []int) error {
-	ps := t.attr.SubAttribute("primary")
-	if ps == nil {
-		return nil
-	}
-	keep := -1
-	for _, i := range touched {
-		if m, _ := elems[i].(map[string]any); m[ps.Name] == true {
-			if keep >= 0 {
-				return t.fail("more than one value of " + t.attr.Name + " would have \"primary\" set to true")
-			}
-			keep = i
-		}
-	}
-	if keep < 0 {
-		return nil
-	}
-	for i, e := range elems {
-		if m, ok := e.(map[string]any); ok && i != keep && m[ps.Name] == true {
-			m = maps.Clone(m)
-			delete(m, ps.Name)
-			elems[i] = m
-		}
-	}
-	return nil
 }
 
 // value converts v, a value for attribute a at name, to the form a
@@ -657,14 +627,8 @@ func (t *target) value(a *schema.Attribute, v any, name string) (any, error) {
 		}
 	}
 	out = Dedupe(a, out)
-	primary := false
-	for _, e := range out {
-		if m, ok := e.(map[string]any); ok && m["primary"] == true {
-			if primary {
-				return nil, t.fail(name + ": more than one value has \"primary\" set to true")
-			}
-			primary = true
-		}
+	if twoPrimaries(out) {
+		return nil, t.fail(name + ": more than one value has \"primary\" set to true")
 	}
 	if len(out) == 0 {
 		return nil, nil

@@ -386,14 +386,8 @@ func (d *decoder) value(a *schema.Attribute, v any, l loc) (any, error) {
 	}
 	// A value sent twice is kept once (RFC 7643 §2.4).
 	out = Dedupe(a, out)
-	primary := false
-	for _, val := range out {
-		if m, ok := val.(map[string]any); ok && m["primary"] == true {
-			if primary {
-				return nil, invalidValue(l.String(), "more than one value has \"primary\" set to true")
-			}
-			primary = true
-		}
+	if twoPrimaries(out) {
+		return nil, invalidValue(l.String(), "more than one value has \"primary\" set to true")
 	}
 	if len(out) == 0 {
 		return nil, nil

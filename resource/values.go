@@ -1,6 +1,7 @@
 package resource
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -253,6 +254,53 @@ func same(a, elem *schema.Attribute, x, y any) bool {
 		}
 	}
 	return Equal(elem, x, y)
+}
+
+// KeepPrimary leaves at most one value of elems, the values of the
+// multi-valued attribute a, with "primary" set to true, as RFC 7643 §2.4
+// asks when a value is made primary: when any of the values at the
+// positions touched is primary, it removes "primary" from every other
+// value, replacing each value it changes with a copy, so that the last
+// touched primary value is the only one. It returns how many touched
+// values are primary, and leaves elems alone when a has no "primary"
+// sub-attribute.
+func KeepPrimary(a *schema.Attribute, elems []any, touched []int) int {
+	ps := a.SubAttribute("primary")
+	if a.Type != schema.Complex || ps == nil {
+		return 0
+	}
+	keep, n := -1, 0
+	for _, i := range touched {
+		if m, _ := elems[i].(map[string]any); m[ps.Name] == true {
+			keep, n = i, n+1
+		}
+	}
+	if keep < 0 {
+		return 0
+	}
+	for i, e := range elems {
+		if m, ok := e.(map[string]any); ok && i != keep && m[ps.Name] == true {
+			m = maps.Clone(m) // the value may be another resource's too
+			delete(m, ps.Name)
+			elems[i] = m
+		}
+	}
+	return n
+}
+
+// twoPrimaries reports whether more than one of vals is a complex value
+// with "primary" set to true.
+func twoPrimaries(vals []any) bool {
+	primary := false
+	for _, v := range vals {
+		if m, ok := v.(map[string]any); ok && m["primary"] == true {
+			if primary {
+				return true
+			}
+			primary = true
+		}
+	}
+	return false
 }
 
 // Dedupe returns vals, values of the multi-valued attribute a, without the
