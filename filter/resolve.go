@@ -122,7 +122,7 @@ func resolveAttribute(rt *schema.ResourceType, p AttrPath) (Attribute, error) {
 		a.URN, a.Attr = rt.ExtensionAttribute(p.Name)
 	}
 	if a.Attr == nil {
-		if p.URN == "" && ambiguous(rt, p.Name) {
+		if p.URN == "" && rt.Ambiguous(p.Name) {
 			return undefined("is an attribute of more than one extension of resource type " + rt.Name + "; qualify it by its schema URN")
 		}
 		return undefined("no such attribute in resource type " + rt.Name)
@@ -136,18 +136,6 @@ func resolveAttribute(rt *schema.ResourceType, p AttrPath) (Attribute, error) {
 		}
 	}
 	return a, nil
-}
-
-// ambiguous reports whether more than one extension of rt has an
-// attribute called name.
-func ambiguous(rt *schema.ResourceType, name string) bool {
-	n := 0
-	for _, e := range rt.Extensions {
-		if e.Schema.Attribute(name) != nil {
-			n++
-		}
-	}
-	return n > 1
 }
 
 func hidden(a *schema.Attribute) bool {

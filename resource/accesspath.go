@@ -62,14 +62,7 @@ func (a *Accessor) unknown(path string) string {
 		}
 	}
 	if len(path) < 4 || !strings.EqualFold(path[:4], "urn:") {
-		name, _, _ := strings.Cut(path, ".")
-		n := 0
-		for _, e := range a.rt.Extensions {
-			if e.Schema.Attribute(name) != nil {
-				n++
-			}
-		}
-		if n > 1 {
+		if name, _, _ := strings.Cut(path, "."); a.rt.Ambiguous(name) {
 			return quote(name) + " is an attribute of more than one extension of resource type " + a.rt.Name + "; qualify it by its schema URN"
 		}
 	}

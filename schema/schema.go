@@ -323,6 +323,20 @@ func (rt *ResourceType) ExtensionAttribute(name string) (string, *Attribute) {
 	return urn, found
 }
 
+// Ambiguous reports whether more than one of rt's extensions has an
+// attribute called name, which an unqualified name therefore cannot name:
+// ExtensionAttribute finds none, and a client must qualify it by its
+// schema URN.
+func (rt *ResourceType) Ambiguous(name string) bool {
+	n := 0
+	for _, e := range rt.Extensions {
+		if e.Schema.Attribute(name) != nil {
+			n++
+		}
+	}
+	return n > 1
+}
+
 func find(attrs []*Attribute, name string) *Attribute {
 	for _, a := range attrs {
 		if len(a.Name) == len(name) && strings.EqualFold(a.Name, name) {
