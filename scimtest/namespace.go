@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/scim-go/scim/internal/lex"
 )
 
 // This file keeps the checks of CheckEndpoint to resources of their own on
@@ -276,26 +278,22 @@ func rewriteLiterals(f string, rewrite func(attr, op, lit string) (string, bool)
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
 			i++
 		case c == '"':
-			j := i + 1
-			for j < len(f) && f[j] != '"' {
-				if f[j] == '\\' {
-					j++
-				}
-				j++
+			_, j, err := lex.String(f, i)
+			if err != nil {
+				// Not a string a filter can hold: leave the rest as it is.
+				toks = append(toks, token{i, len(f), '!'})
+				i = len(f)
+				continue
 			}
-			j = min(j+1, len(f))
 			toks = append(toks, token{i, j, '"'})
 			i = j
-		case strings.IndexByte("()[]", c) >= 0:
-			toks = append(toks, token{i, i + 1, c})
-			i++
-		default:
-			j := i
-			for j < len(f) && !isFilterDelim(f[j]) {
-				j++
-			}
+		case lex.Class[c]&lex.Bare != 0:
+			j := lex.Skip(f, i, lex.Bare)
 			toks = append(toks, token{i, j, 'w'})
 			i = j
+		default:
+			toks = append(toks, token{i, i + 1, c}) // a bracket, a parenthesis or a control character
+			i++
 		}
 	}
 	var b strings.Builder
@@ -307,15 +305,15 @@ func rewriteLiterals(f string, rewrite func(attr, op, lit string) (string, bool)
 			continue
 		}
 		value := f[lit.start:lit.end]
-		if lit.kind == '"' && json.Unmarshal([]byte(value), &value) != nil {
-			continue
+		if lit.kind == '"' {
+			value, _, _ = lex.String(value, 0)
 		}
 		next, ok := rewrite(f[attr.start:attr.end], opText, value)
 		if !ok {
 			continue
 		}
 		b.WriteString(f[last:lit.start])
-		if lit.kind == 'w' && next != "" && !strings.ContainsFunc(next, func(r rune) bool { return r < 0x80 && isFilterDelim(byte(r)) }) {
+		if lit.kind == 'w' && next != "" && lex.Skip(next, 0, lex.Bare) == len(next) {
 			b.WriteString(next)
 		} else {
 			b.WriteString(quoteJSON(next))
@@ -325,6 +323,3 @@ func rewriteLiterals(f string, rewrite func(attr, op, lit string) (string, bool)
 	b.WriteString(f[last:])
 	return b.String()
 }
-
-// isFilterDelim reports whether c ends a word of filter text.
-func isFilterDelim(c byte) bool { return strings.IndexByte(" \t\r\n()[]\"", c) >= 0 }

@@ -32,6 +32,8 @@ func TestNamespaceFilter(t *testing.T) {
 		{"Groups", `id eq g1 and members[value eq "u1"]`, `id eq "a b" and members[value eq "42"]`},
 		{"Users", `id eq "u10"`, `id eq "u10"`},
 		{"Users", `userName eq "unterminated`, `userName eq "unterminated`},
+		{"Users", `userName eq "\u00e9" and userName eq "bad\x"`, `userName eq "p-é" and userName eq "bad\x"`},
+		{"Users", "externalId eq caf\u00e9", "externalId eq p-caf\u00e9"},
 	}
 	ns := testNamespace()
 	for _, tt := range tests {
