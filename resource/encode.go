@@ -124,29 +124,53 @@ func appendAttrs(dst []byte, attrs []*schema.Attribute, m map[string]any, p *Pro
 		return appendMember(dst, a, v, include, exclude)
 	}
 	var vals present
-	if !vals.collect(attrs, m) {
-		for _, a := range attrs {
-			if v := m[a.Name]; v != nil {
-				dst = member(dst, a, v)
-			}
-		}
-		return dst
-	}
-	for j := range vals.n {
-		dst = member(dst, attrs[vals.pos[j]], vals.vals[j])
+	vals.start(attrs, m)
+	for a, v := vals.next(); a != nil; a, v = vals.next() {
+		dst = member(dst, a, v)
 	}
 	return dst
 }
 
-// present holds the values of a map for the attributes of a schema, in the
-// schema's order. A resource holds far fewer attributes than its schema
-// defines (a User a handful of the RFC's 21), so walking the map and
-// ordering what it holds by position costs less than probing it for every
-// attribute of the schema.
+// present yields the non-nil values of a map for the attributes of a
+// schema, in the schema's order. A resource holds far fewer attributes
+// than its schema defines (a User a handful of the RFC's 21), so walking
+// the map and ordering what it holds by position costs less than probing
+// it for every attribute of the schema; a map too large for that is
+// probed.
 type present struct {
-	n    int
-	pos  [sparseMax]int
-	vals [sparseMax]any
+	attrs []*schema.Attribute
+	m     map[string]any // probed, when not collected
+	i     int            // the next position in attrs or in pos
+	n     int
+	pos   [sparseMax]int
+	vals  [sparseMax]any
+}
+
+// start begins yielding the values of m for attrs.
+func (s *present) start(attrs []*schema.Attribute, m map[string]any) {
+	s.attrs = attrs
+	if !s.collect(attrs, m) {
+		s.m = m
+	}
+}
+
+// next returns the next attribute with a value, and the value, or nil.
+func (s *present) next() (*schema.Attribute, any) {
+	if s.m == nil {
+		if s.i >= s.n {
+			return nil, nil
+		}
+		s.i++
+		return s.attrs[s.pos[s.i-1]], s.vals[s.i-1]
+	}
+	for s.i < len(s.attrs) {
+		a := s.attrs[s.i]
+		s.i++
+		if v := s.m[a.Name]; v != nil {
+			return a, v
+		}
+	}
+	return nil, nil
 }
 
 // sparseMax bounds the values present orders.
@@ -262,17 +286,10 @@ func appendSingle(dst []byte, a *schema.Attribute, v any, include, exclude map[*
 	start := len(dst)
 	dst = append(dst, '{')
 	var vals present
-	if vals.collect(a.SubAttributes, m) {
-		for j := range vals.n {
-			if sa := a.SubAttributes[vals.pos[j]]; subSelected(sa, include, exclude) {
-				dst = appendMember(dst, sa, vals.vals[j], nil, nil)
-			}
-		}
-	} else {
-		for _, sa := range a.SubAttributes {
-			if sv := m[sa.Name]; sv != nil && subSelected(sa, include, exclude) {
-				dst = appendMember(dst, sa, sv, nil, nil)
-			}
+	vals.start(a.SubAttributes, m)
+	for sa, sv := vals.next(); sa != nil; sa, sv = vals.next() {
+		if subSelected(sa, include, exclude) {
+			dst = appendMember(dst, sa, sv, nil, nil)
 		}
 	}
 	if len(dst) == start+1 {
