@@ -419,7 +419,7 @@ func (h *Handler) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 	defer rows.Close()
 	page := &scim.Page{}
 	for rows.Next() {
-		r, err := t.scan(rows, 0)
+		r, err := t.scan(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -511,7 +511,7 @@ func (t *table) listInMemory(ctx context.Context, q *scim.Query, tenant any) (*s
 			return nil, &scim.Error{Status: http.StatusBadRequest, Type: scim.TooMany,
 				Detail: fmt.Sprintf("the filter or sort needs an attribute that is searched in memory, over at most %d %s resources; narrow it to attributes with columns", max, t.name)}
 		}
-		r, err := t.scan(rows, 0)
+		r, err := t.scan(rows)
 		if err != nil {
 			return nil, err
 		}

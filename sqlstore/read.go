@@ -75,13 +75,14 @@ func (t *table) ncols() int {
 	return n
 }
 
-// scan reads a resource row as t.selects lists it, followed by extra
-// columns, whose values it returns.
-func (t *table) scan(rows *sql.Rows, extra int) (*resource.Resource, error) {
-	r, _, err := t.scanExtra(rows, extra)
+// scan reads a resource row as t.selects lists it.
+func (t *table) scan(rows *sql.Rows) (*resource.Resource, error) {
+	r, _, err := t.scanExtra(rows, 0)
 	return r, err
 }
 
+// scanExtra reads a resource row as t.selects lists it, followed by extra
+// columns, and returns the resource and the extra columns' values.
 func (t *table) scanExtra(rows *sql.Rows, extra int) (*resource.Resource, []any, error) {
 	vals := make([]any, t.ncols()+extra)
 	dest := make([]any, len(vals))

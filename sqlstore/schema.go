@@ -88,8 +88,8 @@ func (t *table) indexes() []string {
 		scope = t.t.Tenant + ", "
 		out = append(out, index(false, t.t.Table, "tenant", t.t.Table, t.t.Tenant+", "+t.t.ID))
 	}
-	for _, c := range t.unique {
-		out = append(out, index(true, t.t.Table, c.name, t.t.Table, t.uniqueExprs(c)))
+	for _, u := range t.uniqueIdx {
+		out = append(out, createIndex(true, u.name, t.t.Table, u.exprs))
 	}
 	if c := t.byPath["externalId"]; c != nil {
 		out = append(out, index(false, t.t.Table, c.name+"_set", t.t.Table, scope+emptyAsNull(c.name)))
@@ -171,7 +171,12 @@ func (ch *child) valueIndex() int {
 
 // index returns a CREATE INDEX statement named after table and what.
 func index(unique bool, table, what, on, exprs string) string {
-	name := indexName(table, what, unique)
+	return createIndex(unique, indexName(table, what, unique), on, exprs)
+}
+
+// createIndex returns the statement that creates the index name on the
+// expressions exprs of table on.
+func createIndex(unique bool, name, on, exprs string) string {
 	u := ""
 	if unique {
 		u = "UNIQUE "
