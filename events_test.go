@@ -46,12 +46,16 @@ func (l *eventLog) take() []scim.Event {
 // kinds of their own), attributes, members, caller, request id and bulkId,
 // and that a write that fails or changes nothing sends none.
 func TestEvents(t *testing.T) {
-	for _, native := range []bool{true, false} {
-		t.Run(map[bool]string{true: "native", false: "generic"}[native], func(t *testing.T) {
+	for _, handlers := range []string{"native", "generic", "patcher"} {
+		t.Run(handlers, func(t *testing.T) {
 			users, groups := schema.UserResourceType(), schema.GroupResourceType()
-			var uh, gh scim.ResourceHandler = testHandler(users, "u"), testHandler(groups, "g")
-			if !native {
+			mu, mg := testHandler(users, "u"), testHandler(groups, "g")
+			var uh, gh scim.ResourceHandler = mu, mg
+			switch handlers {
+			case "generic":
 				uh, gh = generic{uh}, generic{gh}
+			case "patcher": // a native PATCH, and no Memberships
+				uh, gh = patcher{generic{mu}, mu}, patcher{generic{mg}, mg}
 			}
 			log := &eventLog{}
 			srv, err := scim.NewServer(scim.Config{
@@ -108,6 +112,17 @@ func TestEvents(t *testing.T) {
 				{"DELETE", "/Users/u1", "",
 					[]scim.Event{{Kind: scim.Deleted, Write: scim.Deleted, ResourceType: "User", ID: "u1", Caller: "okta", RequestID: "req-DELETE"}}},
 				{"DELETE", "/Users/u1", "", nil},
+				{"PATCH", "/Groups/g1", patchBody(`{"op":"add","path":"members","value":[{"value":"u2"}]}`),
+					[]scim.Event{{Kind: scim.Patched, Write: scim.Patched, ResourceType: "Group", ID: "g1", Version: "4", Caller: "okta", RequestID: "req-PATCH",
+						Changes: scim.Changes{Attributes: []string{"members"}, MembersAdded: []string{"u2"}}}}},
+				// Deleting a member removes it from its groups: a change of
+				// each, which the host hears of too.
+				{"DELETE", "/Users/u2", "",
+					[]scim.Event{
+						{Kind: scim.Deleted, Write: scim.Deleted, ResourceType: "User", ID: "u2", Caller: "okta", RequestID: "req-DELETE"},
+						{Kind: scim.Patched, Write: scim.Patched, ResourceType: "Group", ID: "g1", Version: "5", Caller: "okta", RequestID: "req-DELETE",
+							Changes: scim.Changes{Attributes: []string{"members"}, MembersRemoved: []string{"u2"}}},
+					}},
 			}
 			for _, st := range steps {
 				send(st.method, st.target, st.body)
@@ -123,6 +138,16 @@ func TestEvents(t *testing.T) {
 			}
 		})
 	}
+}
+
+// patcher is a handler with a native PATCH and no Memberships.
+type patcher struct {
+	scim.ResourceHandler
+	p scim.Patcher
+}
+
+func (h patcher) Patch(ctx context.Context, req *scim.PatchRequest) (*scim.PatchResult, error) {
+	return h.p.Patch(ctx, req)
 }
 
 // TestEventPanicDoesNotFailTheWrite checks that an OnEvent that panics is

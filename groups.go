@@ -169,15 +169,48 @@ func (s *Server) eachGroupWith(ctx context.Context, g *endpoint, ids []string, f
 	}
 }
 
+// groupsListing returns, when Config.OnEvent wants events, the ids of the groups
+// that list id, a resource of ep's type, by each group endpoint that
+// answers through Memberships.
+func (s *Server) groupsListing(ctx context.Context, ep *endpoint, id string) map[*endpoint][]string {
+	if s.cfg.OnEvent == nil {
+		return nil
+	}
+	var out map[*endpoint][]string
+	for _, g := range ep.groupEPs {
+		m, ok := g.h.(Memberships)
+		if !ok {
+			continue
+		}
+		refs, err := m.GroupsOf(ctx, ep.rt.Name, []string{id})
+		if err != nil {
+			s.logger().ErrorContext(ctx, "scim: finding the groups of a resource to delete, for their events",
+				"type", ep.rt.Name, "id", id, "groups", g.rt.Name, "error", err.Error())
+			continue
+		}
+		for _, ref := range refs[id] {
+			if out == nil {
+				out = make(map[*endpoint][]string)
+			}
+			out[g] = append(out[g], ref.ID)
+		}
+	}
+	return out
+}
+
 // removeMemberships removes the deleted resource id of ep's type from the
-// groups that list it. A failure is logged: the resource is gone either
-// way, and the request has succeeded.
-func (s *Server) removeMemberships(r *http.Request, ep *endpoint, id string) {
+// groups that list it, and reports each group that changed to
+// Config.OnEvent; groups are those groupsListing found before the delete. A
+// failure is logged: the resource is gone either way, and the request has
+// succeeded.
+func (s *Server) removeMemberships(r *http.Request, ep *endpoint, id string, groups map[*endpoint][]string) {
 	ctx := r.Context()
 	for _, g := range ep.groupEPs {
 		var err error
 		if m, ok := g.h.(Memberships); ok {
-			err = m.RemoveMember(ctx, ep.rt.Name, id)
+			if err = m.RemoveMember(ctx, ep.rt.Name, id); err == nil {
+				s.emitRemoved(ctx, g, groups[g], id)
+			}
 		} else {
 			err = s.removeMemberByPatch(ctx, g, id)
 		}
@@ -185,6 +218,25 @@ func (s *Server) removeMemberships(r *http.Request, ep *endpoint, id string) {
 			s.logger().ErrorContext(ctx, "scim: removing a deleted resource from its groups",
 				"type", ep.rt.Name, "id", id, "groups", g.rt.Name, "error", err.Error())
 		}
+	}
+}
+
+// emitRemoved reports to Config.OnEvent that each of the groups gids of g
+// no longer lists the member id, with the group's version as it reads
+// now, in the group's write turn. A group that is gone, or that still
+// lists id, is not reported.
+func (s *Server) emitRemoved(ctx context.Context, g *endpoint, gids []string, id string) {
+	for _, gid := range gids {
+		lk, err := g.locks.lock(ctx, gid)
+		if err != nil {
+			return
+		}
+		r, err := g.h.Get(ctx, gid)
+		if err == nil && !slices.Contains(memberIDs(r.Attributes[g.members.Name]), id) {
+			s.emit(ctx, Event{Kind: Patched, ResourceType: g.rt.Name, ID: gid, Version: r.Meta.Version,
+				Changes: Changes{Attributes: []string{g.members.Name}, MembersRemoved: []string{id}}})
+		}
+		lk.unlock()
 	}
 }
 
@@ -206,7 +258,7 @@ func (s *Server) removeMemberByPatch(ctx context.Context, g *endpoint, id string
 	}
 	for _, gid := range groups {
 		if p, ok := g.h.(Patcher); ok {
-			_, err = p.Patch(ctx, &PatchRequest{ID: gid, Operations: ops, MaxValues: s.cfg.MaxValues, Changes: s.cfg.OnEvent != nil})
+			_, err = s.applyPatch(ctx, g, p, &PatchRequest{ID: gid, Operations: ops, MaxValues: s.cfg.MaxValues})
 		} else {
 			_, err = s.update(ctx, g, gid, "", Patched, func(stored *resource.Resource) (*resource.Resource, error) {
 				res := stored.Clone()

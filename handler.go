@@ -203,7 +203,10 @@ type Memberships interface {
 
 	// RemoveMember removes the resource id of type memberType from the
 	// members of every group that lists it, giving each a new version.
-	// The server calls it after deleting that resource.
+	// The server calls it after deleting that resource; a store may have
+	// done this already in its Delete. When Config.OnEvent is set, the
+	// server calls GroupsOf for the resource before deleting it, to
+	// report each group's change.
 	RemoveMember(ctx context.Context, memberType, id string) error
 }
 

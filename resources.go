@@ -214,12 +214,7 @@ func (s *Server) patchNatively(r *http.Request, ep *endpoint, p Patcher, id stri
 			version = stored.Meta.Version
 		}
 	}
-	lk, err := ep.locks.lock(r.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	defer lk.unlock()
-	res, err := p.Patch(r.Context(), &PatchRequest{ID: id, Operations: ops, Version: version, MaxValues: s.cfg.MaxValues, Changes: s.cfg.OnEvent != nil, Resource: body})
+	res, err := s.applyPatch(r.Context(), ep, p, &PatchRequest{ID: id, Operations: ops, Version: version, MaxValues: s.cfg.MaxValues, Resource: body})
 	if errors.Is(err, ErrVersionMismatch) && version != "" {
 		var e *Error
 		if !errors.As(err, &e) {
@@ -229,6 +224,22 @@ func (s *Server) patchNatively(r *http.Request, ep *endpoint, p Patcher, id stri
 	if err != nil {
 		return nil, ep.notFound(id, patchError(resourceError(err)))
 	}
+	return res, nil
+}
+
+// applyPatch has p apply req under the write lock of req.ID, and reports
+// the change to Config.OnEvent.
+func (s *Server) applyPatch(ctx context.Context, ep *endpoint, p Patcher, req *PatchRequest) (*PatchResult, error) {
+	lk, err := ep.locks.lock(ctx, req.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer lk.unlock()
+	req.Changes = s.cfg.OnEvent != nil
+	res, err := p.Patch(ctx, req)
+	if err != nil {
+		return nil, err
+	}
 	if res == nil {
 		res = &PatchResult{}
 	}
@@ -236,7 +247,7 @@ func (s *Server) patchNatively(r *http.Request, ep *endpoint, p Patcher, id stri
 		res.Version = res.Resource.Meta.Version
 	}
 	if s.cfg.OnEvent != nil && (res.Changes == nil || !res.Changes.empty()) {
-		s.emit(r.Context(), patchedEvent(ep, id, ops, res))
+		s.emit(ctx, patchedEvent(ep, req.ID, req.Operations, res))
 	}
 	return res, nil
 }
@@ -332,6 +343,9 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, ep *endpoint, id
 		}
 		version = stored.Meta.Version
 	}
+	// The groups a store with Memberships removes id from, for their
+	// events: it may do so within Delete, after which they are unknown.
+	groups := s.groupsListing(r.Context(), ep, id)
 	err := func() error {
 		lk, err := ep.locks.lock(r.Context(), id)
 		if err != nil {
@@ -348,7 +362,7 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, ep *endpoint, id
 		s.fail(w, r, ep.notFound(id, err))
 		return
 	}
-	s.removeMemberships(r, ep, id)
+	s.removeMemberships(r, ep, id, groups)
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -153,8 +153,15 @@ type Config struct {
 	// recovered and logged; nothing OnEvent does can fail the request,
 	// but a slow OnEvent delays its response, so hand slow work, such as
 	// delivering security event tokens, to a goroutine or a queue of your
-	// own. A group's membership that the store removes along with a
-	// deleted member (see Memberships) has no event of its own.
+	// own.
+	//
+	// Deleting a resource that groups list as a member changes those
+	// groups too: each is reported as a PATCH of the group that removed
+	// the member. When the group handler implements Memberships, the
+	// server asks GroupsOf which groups list the resource just before
+	// deleting it, and reports each at the version it reads after the
+	// removal; a group that gained the member in between is changed but
+	// not reported.
 	OnEvent func(ctx context.Context, e Event)
 
 	// SecurityEventURIs, when not empty, are the event URIs of RFC 9967

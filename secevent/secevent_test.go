@@ -632,6 +632,8 @@ func TestServer(t *testing.T) {
 		`{"uri":"/Groups/g1","events":{"urn:ietf:params:scim:event:prov:create:notice":{"version":"W/\"1\"","attributes":["displayName"]}}}`,
 		`{"uri":"/Groups/g1","events":{"urn:ietf:params:scim:event:prov:patch:notice":{"version":"W/\"2\"","attributes":["members"]}}}`,
 		`{"uri":"/Users/u1","events":{"urn:ietf:params:scim:event:prov:delete":{}}}`,
+		// Deleting u1 removed it from the group.
+		`{"uri":"/Groups/g1","events":{"urn:ietf:params:scim:event:prov:patch:notice":{"version":"W/\"3\"","attributes":["members"]}}}`,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("tokens (-want +got):\n%s", diff)

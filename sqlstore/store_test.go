@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/scim-go/scim"
 	"github.com/scim-go/scim/resource"
@@ -268,7 +269,8 @@ func TestMembers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			srv := newServer(t, s, scim.Config{})
+			var events []scim.Event
+			srv := newServer(t, s, scim.Config{OnEvent: func(_ context.Context, e scim.Event) { events = append(events, e) }})
 			a := must(t, srv, 201, "POST", "/Users", user("alice"))["id"].(string)
 			b := must(t, srv, 201, "POST", "/Users", user("bob"))["id"].(string)
 			g := must(t, srv, 201, "POST", "/Groups", group("Team", a, "424242", "not-a-number"))
@@ -292,10 +294,22 @@ func TestMembers(t *testing.T) {
 				t.Errorf("groups of a member (-want +got):\n%s", diff)
 			}
 			v2 := must(t, srv, 200, "GET", "/Groups/"+gid, "")["meta"].(map[string]any)["version"]
+			events = nil
 			must(t, srv, 204, "DELETE", "/Users/"+a, "")
 			after := must(t, srv, 200, "GET", "/Groups/"+gid, "")
-			if after["meta"].(map[string]any)["version"] == v2 {
+			v3 := after["meta"].(map[string]any)["version"].(string)
+			if v3 == v2 {
 				t.Errorf("deleting a member left the group's version at %v", v2)
+			}
+			// The store removes the member within its Delete; the server
+			// still reports the group's change, at its new version.
+			wantEvents := []scim.Event{
+				{Kind: scim.Deleted, Write: scim.Deleted, ResourceType: "User", ID: a},
+				{Kind: scim.Patched, Write: scim.Patched, ResourceType: "Group", ID: gid, Version: strings.Trim(strings.TrimPrefix(v3, "W/"), `"`),
+					Changes: scim.Changes{Attributes: []string{"members"}, MembersRemoved: []string{a}}},
+			}
+			if diff := cmp.Diff(wantEvents, events, cmpopts.IgnoreFields(scim.Event{}, "Time")); diff != "" {
+				t.Errorf("events of deleting a member (-want +got):\n%s", diff)
 			}
 			if members := after["members"].([]any); len(members) != 1 || members[0].(map[string]any)["value"] != b {
 				t.Errorf("members after deleting %s: %v", a, members)
