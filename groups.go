@@ -169,9 +169,10 @@ func (s *Server) eachGroupWith(ctx context.Context, g *endpoint, ids []string, f
 	}
 }
 
-// groupsListing returns, when Config.OnEvent wants events, the ids of the groups
-// that list id, a resource of ep's type, by each group endpoint that
-// answers through Memberships.
+// groupsListing returns, when Config.OnEvent wants events, the ids of the
+// groups that list id, a resource of ep's type, by each group endpoint
+// that answers through Memberships. (Groups the server patches itself
+// report their own events; see removeMemberByPatch.)
 func (s *Server) groupsListing(ctx context.Context, ep *endpoint, id string) map[*endpoint][]string {
 	if s.cfg.OnEvent == nil {
 		return nil
