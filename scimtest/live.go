@@ -43,7 +43,11 @@ type Target struct {
 	// example) to replay against the service as their client sent them,
 	// by name, in the order of their names. A conversation whose preamble
 	// sets server options ("config:" lines) is skipped: the service's
-	// options are its own.
+	// options are its own. Within one, an exchange is skipped, and its
+	// Result says why, when its filter or sortBy names an attribute the
+	// service's resource type lacks, when it names a resource the
+	// recording created and this run could not, or when it would change a
+	// resource this run did not create.
 	Conversations map[string]*Conversation
 
 	// Redact are strings never to show in a Result, such as the token
