@@ -156,8 +156,8 @@ func (n *compareNode) testStr(s string) bool {
 	case schema.String, schema.Reference, schema.Binary:
 		return n.testString(s)
 	case schema.DateTime:
-		t, err := time.Parse(time.RFC3339Nano, s)
-		return err == nil && ordered(n.op, t.Compare(n.lit.t))
+		t, ok := parseTime(s)
+		return ok && ordered(n.op, t.Compare(n.lit.t))
 	}
 	return false
 }
@@ -169,25 +169,20 @@ func toTime(v any) (time.Time, bool) {
 	case time.Time:
 		return v, true
 	case string:
-		t, err := time.Parse(time.RFC3339Nano, v)
-		return t, err == nil
+		return parseTime(v)
 	}
 	return time.Time{}, false
 }
 
+// parseTime reads a dateTime held as a string.
+func parseTime(s string) (time.Time, bool) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	return t, err == nil
+}
+
 func (n *compareNode) testString(s string) bool {
 	if n.caseExact {
-		switch n.op {
-		case Eq:
-			return s == n.lit.s
-		case Co:
-			return strings.Contains(s, n.lit.s)
-		case Sw:
-			return strings.HasPrefix(s, n.lit.s)
-		case Ew:
-			return strings.HasSuffix(s, n.lit.s)
-		}
-		return ordered(n.op, strings.Compare(s, n.lit.s))
+		return compareBytes(n.op, s, n.lit.s)
 	}
 	// Every comparison is one of Fold(s) with Fold(lit), computed without
 	// building Fold(s) where that is cheaper.
@@ -202,6 +197,21 @@ func (n *compareNode) testString(s string) bool {
 		return hasSuffixFold(s, n.lit.fold)
 	}
 	return ordered(n.op, compareFold(s, n.lit.fold))
+}
+
+// compareBytes compares s with lit byte by byte, as op asks.
+func compareBytes(op Op, s, lit string) bool {
+	switch op {
+	case Eq:
+		return s == lit
+	case Co:
+		return strings.Contains(s, lit)
+	case Sw:
+		return strings.HasPrefix(s, lit)
+	case Ew:
+		return strings.HasSuffix(s, lit)
+	}
+	return ordered(op, strings.Compare(s, lit))
 }
 
 func (n *compareNode) testNumber(v any) bool {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"math"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/scim-go/scim/resource"
@@ -18,12 +17,13 @@ import (
 // attribute and per complex value, and strings that compare
 // case-insensitively are held folded (see [Fold]), so that a comparison
 // is a plain byte comparison. MatchRecord on a Record gives the same
-// answer as Match on its resource, in a fraction of the time and without
-// allocating.
+// answer as Match on its resource, in a fraction of the time and, for the
+// values it lays out, without allocating.
 //
-// A Record is a snapshot: it does not follow later changes to the
-// resource, so a store builds a new one when it stores a new resource or
-// changes one in place. It is immutable and safe for concurrent use.
+// A Record holds a copy of the values it lays out, and reads the resource
+// for the rest (see MatchRecord): a store builds a new one whenever it
+// stores a new resource or changes one in place. It is immutable and safe
+// for concurrent use.
 type Record struct {
 	rt    *schema.ResourceType
 	r     *resource.Resource
@@ -71,15 +71,19 @@ func NewRecord(rt *schema.ResourceType, r *resource.Resource) *Record {
 		// Offsets do not fit: a record without a type is matched with Match.
 		rec = &Record{r: r}
 	}
-	if b.text.Cap() <= maxPooledText {
+	if b.text.Cap() <= maxPooledText && cap(b.vals) <= maxPooledValues && cap(b.other) <= maxPooledValues && cap(b.attrs) <= maxPooledValues {
 		b.reset()
 		builderPool.Put(b)
 	}
 	return rec
 }
 
-// maxPooledText bounds the text buffer a builder keeps for the next record.
-const maxPooledText = 64 << 10
+// maxPooledText and maxPooledValues bound what a builder keeps for the
+// next record.
+const (
+	maxPooledText   = 64 << 10
+	maxPooledValues = 1024
+)
 
 // Resource returns the resource the record was built from.
 func (rec *Record) Resource() *resource.Resource { return rec.r }
@@ -291,17 +295,7 @@ func (n *compareNode) testRecord(s string) bool {
 	if !folds(n.attr.Leaf()) {
 		return n.testStr(s)
 	}
-	switch n.op {
-	case Eq:
-		return s == n.lit.fold
-	case Co:
-		return strings.Contains(s, n.lit.fold)
-	case Sw:
-		return strings.HasPrefix(s, n.lit.fold)
-	case Ew:
-		return strings.HasSuffix(s, n.lit.fold)
-	}
-	return ordered(n.op, strings.Compare(s, n.lit.fold))
+	return compareBytes(n.op, s, n.lit.fold)
 }
 
 func (n *valuePathNode) matchRecord(rec *Record, _ []recordValue) bool {

@@ -61,7 +61,8 @@ func FuzzMatchRecord(f *testing.F) {
 }
 
 // TestRecordDoesNotModify checks that NewRecord leaves the resource as it
-// was and that a Record keeps the values it was built from.
+// was and that a Record keeps the values it lays out as they were when it
+// was built.
 func TestRecordDoesNotModify(t *testing.T) {
 	rt := schema.UserResourceType()
 	rs := testUsers()

@@ -237,6 +237,9 @@ func pathReads(a Attribute, path string) bool {
 	return strings.EqualFold(s, path) || len(s) > len(path) && s[len(path)] == '.' && strings.EqualFold(s[:len(path)], path)
 }
 
+// ResourceType returns the resource type f was resolved against.
+func (f *Filter) ResourceType() *schema.ResourceType { return f.rt }
+
 // Expr returns the parsed filter f was resolved from.
 func (f *Filter) Expr() Expr { return f.expr }
 
@@ -379,6 +382,11 @@ func (r *resolver) compare(e Compare) (node, error) {
 	if a.Sub == nil && a.Attr.Type == schema.Complex {
 		if a.Sub = a.Attr.SubAttribute("value"); a.Sub == nil {
 			return fail("a complex attribute without a \"value\" sub-attribute cannot be compared")
+		}
+		if hidden(a.Sub) {
+			// As a path naming the sub-attribute is refused: a write-only
+			// value must not be probed by comparing with it.
+			return fail("compares by its \"value\" sub-attribute, which cannot be used in a filter")
 		}
 	}
 	leaf := a.Leaf()

@@ -54,6 +54,9 @@ func TestResolveErrors(t *testing.T) {
 		{users, `emails[type eq "work" and primary gt true]`, filter.AttributeError{Path: "emails.primary", Msg: "gt is not supported for boolean attributes"}},
 		{users, `emails[display eq 1 and primary eq "no"]`, filter.AttributeError{Path: "emails.primary", Msg: "expected true or false, found \"no\""}},
 		{devices, `parts[pin eq "1234"]`, filter.AttributeError{Path: "parts.pin", Msg: "cannot be used in a filter"}},
+		// A complex attribute compares by its "value", which may be write-only.
+		{sshKeys(), `keys sw "ssh-"`, filter.AttributeError{Path: "keys", Msg: `compares by its "value" sub-attribute, which cannot be used in a filter`}},
+		{sshKeys(), `keys[type eq "rsa"] and not (keys ne "x")`, filter.AttributeError{Path: "keys", Msg: `compares by its "value" sub-attribute, which cannot be used in a filter`}},
 		{devices, `parts[kind gt null]`, filter.AttributeError{Path: "parts.kind", Msg: "null can only be compared with eq or ne"}},
 		{devices, `parts[size co "1"]`, filter.AttributeError{Path: "parts.size", Msg: "co is not supported for integer attributes"}},
 
@@ -296,6 +299,20 @@ func TestResolveAccepts(t *testing.T) {
 
 // twoExtensions returns a resource type whose two extensions both have an
 // attribute "badge", which an unqualified name cannot tell apart.
+// sshKeys is a type whose complex attribute keys holds a write-only
+// value.
+func sshKeys() *schema.ResourceType {
+	return &schema.ResourceType{Name: "Account", Endpoint: "/Accounts", Schema: &schema.Schema{
+		ID: "urn:example:params:scim:schemas:core:1.0:Account",
+		Attributes: []*schema.Attribute{
+			{Name: "keys", Type: schema.Complex, MultiValued: true, SubAttributes: []*schema.Attribute{
+				{Name: "value", Type: schema.String, Mutability: schema.WriteOnly},
+				{Name: "type", Type: schema.String},
+			}},
+		},
+	}}
+}
+
 func twoExtensions() *schema.ResourceType {
 	ext := func(urn string, attrs ...*schema.Attribute) schema.Extension {
 		return schema.Extension{Schema: &schema.Schema{ID: urn, Name: urn, Attributes: attrs}}

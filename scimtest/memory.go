@@ -230,17 +230,25 @@ func (h *MemoryHandler) List(ctx context.Context, q *scim.Query) (*scim.Page, er
 	end := start + min(q.Count, math.MaxInt-start)
 	// Filters and sorts read meta.location, which is not stored: the few
 	// that do see a copy with it filled in. Other filters are evaluated
-	// on the entries' records.
+	// on the entries' records, when they were resolved against the
+	// handler's resource type, whose attributes records are laid out by.
 	eval := func(e *entry) *resource.Resource { return e.r }
-	match := func(e *entry) bool { return q.Filter.MatchRecord(h.record(e)) }
-	if q.EndpointURL != "" && (q.Filter != nil && q.Filter.Reads("meta.location") ||
-		q.Sort != nil && strings.EqualFold(q.Sort.Attr.String(), "meta.location")) {
+	location := q.EndpointURL != "" && (q.Filter != nil && q.Filter.Reads("meta.location") ||
+		q.Sort != nil && strings.EqualFold(q.Sort.Attr.String(), "meta.location"))
+	if location {
 		eval = func(e *entry) *resource.Resource {
 			c := *e.r
 			c.Meta.Location = resource.Location(q.EndpointURL, c.ID)
 			return &c
 		}
-		match = func(e *entry) bool { return q.Filter.Match(eval(e)) }
+	}
+	records := !location && q.Filter != nil && q.Filter.ResourceType() == h.rt
+	// match reports whether e, which eval gave as r, matches the filter.
+	match := func(e *entry, r *resource.Resource) bool {
+		if records {
+			return q.Filter.MatchRecord(h.record(e))
+		}
+		return q.Filter.Match(r)
 	}
 	if q.Sort == nil {
 		if q.Filter == nil {
@@ -253,7 +261,7 @@ func (h *MemoryHandler) List(ctx context.Context, q *scim.Query) (*scim.Page, er
 		}
 		n := 0
 		for _, e := range cands {
-			if !match(e) {
+			if !match(e, eval(e)) {
 				continue
 			}
 			if n >= start && n < end {
@@ -270,8 +278,8 @@ func (h *MemoryHandler) List(ctx context.Context, q *scim.Query) (*scim.Page, er
 	}
 	var matched []sorted
 	for _, e := range cands {
-		if q.Filter == nil || match(e) {
-			matched = append(matched, sorted{eval(e), e})
+		if r := eval(e); q.Filter == nil || match(e, r) {
+			matched = append(matched, sorted{r, e})
 		}
 	}
 	slices.SortStableFunc(matched, func(a, b sorted) int { return q.Sort.Compare(a.r, b.r) })

@@ -630,6 +630,34 @@ func TestMemoryPaging(t *testing.T) {
 	}
 }
 
+// TestMemoryFilterOtherType checks that a filter resolved against another
+// copy of the handler's resource type, whose attributes records are not
+// laid out by, finds the same resources.
+func TestMemoryFilterOtherType(t *testing.T) {
+	ctx := context.Background()
+	rt := schema.UserResourceType()
+	h := scimtest.NewMemoryHandler(rt)
+	for _, name := range []string{"alice", "bob", "carol"} {
+		if _, err := h.Create(ctx, memUser(name, "g")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, typ := range []*schema.ResourceType{rt, schema.UserResourceType()} {
+		f := mustCompile(t, typ, `userName sw "B" or userName ew "OL"`)
+		page, err := h.List(ctx, &scim.Query{Filter: f, StartIndex: 1, Count: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, r := range page.Resources {
+			names = append(names, r.Attributes["userName"].(string))
+		}
+		if diff := cmp.Diff([]string{"bob", "carol"}, names); diff != "" {
+			t.Errorf("same type %v: users found (-want +got):\n%s", typ == rt, diff)
+		}
+	}
+}
+
 // TestMemoryConcurrent runs writers and readers at once, for the race
 // detector, and checks that uniqueness holds under contention. Readers
 // list with a filter the index answers and with one evaluated on every
