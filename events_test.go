@@ -3,15 +3,18 @@ package scim_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/scim-go/scim"
+	"github.com/scim-go/scim/resource"
 	"github.com/scim-go/scim/schema"
 	"github.com/scim-go/scim/scimtest"
 )
@@ -212,5 +215,107 @@ func TestSecurityEventsAdvertised(t *testing.T) {
 		if got := string(doc["securityEvents"]); got != tc.want {
 			t.Errorf("SecurityEventURIs %q: securityEvents %s, want %s", tc.uris, got, tc.want)
 		}
+	}
+}
+
+// cancelOnDelete is a handler that cancels the request's context while it
+// deletes, as a client that goes away once it has sent a DELETE does.
+type cancelOnDelete struct {
+	scim.ResourceHandler
+	cancel context.CancelFunc
+}
+
+func (h cancelOnDelete) Delete(ctx context.Context, id, version string) error {
+	err := h.ResourceHandler.Delete(ctx, id, version)
+	h.cancel()
+	return err
+}
+
+// panicOnGet is a group handler whose Get panics once armed.
+type panicOnGet struct {
+	*scimtest.MemoryHandler
+	armed *bool
+}
+
+func (h panicOnGet) Get(ctx context.Context, id string) (*resource.Resource, error) {
+	if *h.armed {
+		*h.armed = false
+		panic("Get failed")
+	}
+	return h.MemoryHandler.Get(ctx, id)
+}
+
+// TestDeleteCleanup checks the work that follows deleting a member: it
+// removes the member from its groups and reports each group's change
+// even when the client goes away during the delete, and a group handler
+// that panics on the way leaves the group's write turn free.
+func TestDeleteCleanup(t *testing.T) {
+	users, groups := schema.UserResourceType(), schema.GroupResourceType()
+	patch := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"u1"}]}]}`
+	send := func(srv http.Handler, ctx context.Context, method, target, body string) int {
+		req := httptest.NewRequest(method, target, strings.NewReader(body)).WithContext(ctx)
+		req.Header.Set("Content-Type", "application/scim+json")
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	for _, handlers := range []string{"native", "generic", "patcher"} {
+		t.Run(handlers, func(t *testing.T) {
+			for range 10 {
+				mu, mg := testHandler(users, "u"), testHandler(groups, "g")
+				var uh, gh scim.ResourceHandler = mu, mg
+				switch handlers {
+				case "generic":
+					uh, gh = generic{mu}, generic{mg}
+				case "patcher":
+					uh, gh = patcher{generic{mu}, mu}, patcher{generic{mg}, mg}
+				}
+				ctx, cancel := context.WithCancel(context.Background())
+				log := &eventLog{}
+				srv, err := scim.NewServer(scim.Config{
+					Endpoints: []scim.Endpoint{{Type: users, Handler: cancelOnDelete{uh, cancel}}, {Type: groups, Handler: gh}},
+					OnEvent:   log.add,
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				bg := context.Background()
+				send(srv, bg, "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen"}`)
+				send(srv, bg, "POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G"}`)
+				send(srv, bg, "PATCH", "/Groups/g1", patch)
+				log.take()
+				if code := send(srv, ctx, "DELETE", "/Users/u1", ""); code != 204 {
+					t.Fatalf("DELETE: %d", code)
+				}
+				g, err := mg.Get(bg, "g1")
+				if err != nil || g.Attributes["members"] != nil {
+					t.Fatalf("the group after its member was deleted by a client that went away: %v, %v", g.Attributes["members"], err)
+				}
+				if events := log.take(); len(events) != 2 || events[1].ID != "g1" {
+					t.Fatalf("events of the delete: %+v; want the user's and the group's", events)
+				}
+			}
+		})
+	}
+
+	mu, mg := testHandler(users, "u"), testHandler(groups, "g")
+	armed := false
+	srv, err := scim.NewServer(scim.Config{
+		Endpoints: []scim.Endpoint{{Type: users, Handler: mu}, {Type: groups, Handler: panicOnGet{mg, &armed}}},
+		OnEvent:   func(context.Context, scim.Event) {},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bg := context.Background()
+	send(srv, bg, "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen"}`)
+	send(srv, bg, "POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G"}`)
+	send(srv, bg, "PATCH", "/Groups/g1", patch)
+	armed = true
+	send(srv, bg, "DELETE", "/Users/u1", "")
+	ctx, cancel := context.WithTimeout(bg, 5*time.Second)
+	defer cancel()
+	if code := send(srv, ctx, "PATCH", "/Groups/g1", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"H"}]}`); code != 200 {
+		t.Errorf("PATCH of the group after its Get panicked during a delete: %d, want 200", code)
 	}
 }

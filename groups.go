@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/scim-go/scim/filter"
 	"github.com/scim-go/scim/patch"
@@ -193,7 +194,9 @@ func (s *Server) groupsListing(ctx context.Context, ep *endpoint, id string) map
 			if out == nil {
 				out = make(map[*endpoint][]string)
 			}
-			out[g] = append(out[g], ref.ID)
+			if !slices.Contains(out[g], ref.ID) {
+				out[g] = append(out[g], ref.ID)
+			}
 		}
 	}
 	return out
@@ -203,14 +206,16 @@ func (s *Server) groupsListing(ctx context.Context, ep *endpoint, id string) map
 // groups that list it, and reports each group that changed to
 // Config.OnEvent; groups are those groupsListing found before the delete. A
 // failure is logged: the resource is gone either way, and the request has
-// succeeded.
+// succeeded. The work is the server's, not the client's: it goes on when
+// the client has gone, for up to cleanupTime.
 func (s *Server) removeMemberships(r *http.Request, ep *endpoint, id string, groups map[*endpoint][]string) {
-	ctx := r.Context()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), cleanupTime)
+	defer cancel()
 	for _, g := range ep.groupEPs {
 		var err error
 		if m, ok := g.h.(Memberships); ok {
 			if err = m.RemoveMember(ctx, ep.rt.Name, id); err == nil {
-				s.emitRemoved(ctx, g, groups[g], id)
+				err = s.emitRemoved(ctx, g, groups[g], ep.rt.Name, id)
 			}
 		} else {
 			err = s.removeMemberByPatch(ctx, g, id)
@@ -222,23 +227,52 @@ func (s *Server) removeMemberships(r *http.Request, ep *endpoint, id string, gro
 	}
 }
 
+// cleanupTime bounds the work that follows a delete: removing the deleted
+// resource from its groups, and reporting their changes.
+const cleanupTime = 30 * time.Second
+
 // emitRemoved reports to Config.OnEvent that each of the groups gids of g
-// no longer lists the member id, with the group's version as it reads
-// now, in the group's write turn. A group that is gone, or that still
-// lists id, is not reported.
-func (s *Server) emitRemoved(ctx context.Context, g *endpoint, gids []string, id string) {
+// no longer lists the member id of type memberType, with the group's
+// version as it reads now, in the group's write turn. A group that is
+// gone, or that still lists id, is not reported.
+func (s *Server) emitRemoved(ctx context.Context, g *endpoint, gids []string, memberType, id string) error {
 	for _, gid := range gids {
-		lk, err := g.locks.lock(ctx, gid)
-		if err != nil {
-			return
+		if err := s.emitRemovedFrom(ctx, g, gid, memberType, id); err != nil {
+			return err
 		}
-		r, err := g.h.Get(ctx, gid)
-		if err == nil && !slices.Contains(memberIDs(r.Attributes[g.members.Name]), id) {
-			s.emit(ctx, Event{Kind: Patched, ResourceType: g.rt.Name, ID: gid, Version: r.Meta.Version,
-				Changes: Changes{Attributes: []string{g.members.Name}, MembersRemoved: []string{id}}})
-		}
-		lk.unlock()
 	}
+	return nil
+}
+
+func (s *Server) emitRemovedFrom(ctx context.Context, g *endpoint, gid, memberType, id string) error {
+	lk, err := g.locks.lock(ctx, gid)
+	if err != nil {
+		return err
+	}
+	defer lk.unlock() // also when Get panics
+	r, err := g.h.Get(ctx, gid)
+	if err != nil || r == nil || lists(r.Attributes[g.members.Name], memberType, id) {
+		return nil
+	}
+	s.emit(ctx, Event{Kind: Patched, ResourceType: g.rt.Name, ID: gid, Version: r.Meta.Version,
+		Changes: Changes{Attributes: []string{g.members.Name}, MembersRemoved: []string{id}}})
+	return nil
+}
+
+// lists reports whether members, the values of a members attribute, hold
+// id as a member of type memberType, or of no type.
+func lists(members any, memberType, id string) bool {
+	list, _ := members.([]any)
+	for _, v := range list {
+		m, _ := v.(map[string]any)
+		if value, _ := m["value"].(string); value != id {
+			continue
+		}
+		if t, _ := m["type"].(string); t == "" || t == memberType {
+			return true
+		}
+	}
+	return false
 }
 
 // removeMemberByPatch removes id from each group of g that lists it, with
