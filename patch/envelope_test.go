@@ -1,6 +1,7 @@
 package patch
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -27,7 +28,7 @@ func FuzzEnvelope(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		got, ok := readEnvelope([]byte(body))
+		got, ok := readEnvelope([]byte(body), math.MaxInt)
 		v, valid := jsonv.Parse([]byte(body), nil)
 		doc, isObject := v.(map[string]any)
 		if ok != (valid && isObject) {
@@ -39,6 +40,12 @@ func FuzzEnvelope(f *testing.F) {
 		want := envelopeOf(doc)
 		if diff := cmp.Diff(want, summary(got)); diff != "" {
 			t.Fatalf("readEnvelope(%q) (-maps +envelope):\n%s", body, diff)
+		}
+		// Keeping fewer operations keeps the first ones, and counts all.
+		few, _ := readEnvelope([]byte(body), 1)
+		if few.count != got.count || got.count != len(got.ops) || len(few.ops) > 1 ||
+			len(few.ops) == 1 && !cmp.Equal(few.ops[0], got.ops[0], cmp.AllowUnexported(rawOp{}, spelling{})) {
+			t.Fatalf("readEnvelope(%q, 1) kept %d of %d operations, counted %d; all: %d", body, len(few.ops), few.count, got.count, len(got.ops))
 		}
 	})
 }

@@ -2,6 +2,7 @@ package patch_test
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -988,5 +989,25 @@ func TestParseIgnoresStrayMembers(t *testing.T) {
 	}
 	if len(ops) != 1 || ops[0].Op != patch.Replace || ops[0].Path.Text != "nickName" || ops[0].Value != "Babs" {
 		t.Errorf("Parse = %+v, want one replace of nickName with Babs", ops)
+	}
+}
+
+// BenchmarkParseTooManyOperations parses bodies with more operations than
+// the limit, as a hostile client sends them: Parse keeps the first
+// operations up to the limit and only reads the rest, so its cost grows
+// with the body's length alone.
+func BenchmarkParseTooManyOperations(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			body := []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[` +
+				strings.Repeat(`{"op":"remove","path":"title"},`, n-1) + `{"op":"remove","path":"title"}]}`)
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := patch.Parse(userRT, body, patch.Options{}); err == nil {
+					b.Fatal("no error for too many operations")
+				}
+			}
+		})
 	}
 }

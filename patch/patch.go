@@ -218,7 +218,11 @@ func (e *Error) Error() string {
 // attribute, a remove without a path, or a value that does not fit its
 // target.
 func Parse(rt *schema.ResourceType, body []byte, opt Options) ([]Operation, error) {
-	env, ok := readEnvelope(body)
+	max := opt.MaxOperations
+	if max <= 0 {
+		max = DefaultMaxOperations
+	}
+	env, ok := readEnvelope(body, max)
 	if !ok {
 		// Say what encoding/json says is wrong.
 		dec := json.NewDecoder(bytes.NewReader(body))
@@ -237,14 +241,10 @@ func Parse(rt *schema.ResourceType, body []byte, opt Options) ([]Operation, erro
 	if !env.hasSchema {
 		return nil, &Error{Index: -1, Type: "invalidSyntax", Msg: "schemas must list " + schema.PatchOpURN}
 	}
-	if !env.isArray || len(env.ops) == 0 {
+	if !env.isArray || env.count == 0 {
 		return nil, &Error{Index: -1, Type: "invalidSyntax", Msg: "Operations must be a non-empty array"}
 	}
-	max := opt.MaxOperations
-	if max <= 0 {
-		max = DefaultMaxOperations
-	}
-	if len(env.ops) > max {
+	if env.count > max {
 		return nil, &Error{Index: -1, Type: "invalidValue", Msg: "more than " + strconv.Itoa(max) + " operations"}
 	}
 	p := parser{rt: rt, opt: opt, urns: rt.SchemaURNs()}
@@ -264,9 +264,10 @@ func Parse(rt *schema.ResourceType, body []byte, opt Options) ([]Operation, erro
 // it is an error, since which one counted would be arbitrary.
 type envelope struct {
 	schemas, operations spelling
-	hasSchema           bool // schemas lists the PatchOp URN
-	isArray             bool // Operations is an array
-	ops                 []rawOp
+	hasSchema           bool    // schemas lists the PatchOp URN
+	isArray             bool    // Operations is an array
+	count               int     // of its elements
+	ops                 []rawOp // the first of them, as many as readEnvelope keeps
 }
 
 // rawOp is one operation as sent.
@@ -299,9 +300,11 @@ func (s *spelling) is(key, name string) bool {
 	return true
 }
 
-// readEnvelope reads body, reporting whether it is a JSON object. It builds
-// no map of the body's members, only the values of the operations.
-func readEnvelope(body []byte) (*envelope, bool) {
+// readEnvelope reads body, reporting whether it is a JSON object. It keeps
+// the first keep operations, and counts the others: a request with more
+// than the limit costs no more than reading it. It builds no map of the
+// body's members, only the values of the operations it keeps.
+func readEnvelope(body []byte, keep int) (*envelope, bool) {
 	d := jsonv.NewDecoder(body)
 	defer d.Close()
 	env := new(envelope)
@@ -323,12 +326,16 @@ func readEnvelope(body []byte) (*envelope, bool) {
 				return ok
 			})
 		case env.operations.is(k, "Operations"):
-			env.ops, env.isArray = env.ops[:0], d.Next() == '['
+			env.ops, env.count, env.isArray = env.ops[:0], 0, d.Next() == '['
 			if !env.isArray {
 				_, ok := d.Value()
 				return ok
 			}
 			return d.Array(func() bool {
+				if env.count++; env.count > keep {
+					_, ok := d.Value()
+					return ok
+				}
 				env.ops = append(env.ops, rawOp{})
 				return readOp(&d, &env.ops[len(env.ops)-1])
 			})
