@@ -16,7 +16,7 @@ import (
 // value. Read-only attributes are the service provider's to set and are not
 // checked.
 func CheckRequired(rt *schema.ResourceType, r *Resource) error {
-	if p := missing(rt.Schema.Attributes, r.Attributes); p != "" {
+	if p, ok := missing(rt.Schema.Attributes, r.Attributes); ok {
 		return invalidValue(p, "required attribute is missing")
 	}
 	for _, e := range rt.Extensions {
@@ -27,7 +27,7 @@ func CheckRequired(rt *schema.ResourceType, r *Resource) error {
 			}
 			continue
 		}
-		if p := missing(e.Schema.Attributes, m); p != "" {
+		if p, ok := missing(e.Schema.Attributes, m); ok {
 			return invalidValue(e.Schema.ID+":"+p, "required attribute is missing")
 		}
 	}
@@ -43,46 +43,47 @@ func CheckValues(rt *schema.ResourceType, r *Resource, max int) error {
 	if max <= 0 {
 		return nil
 	}
-	if p := overfull(r.Attributes, max); p != "" {
+	if p, ok := overfull(r.Attributes, max); ok {
 		return TooManyValues(p, max)
 	}
 	return nil
 }
 
 // overfull returns the path, below m, of an attribute with more than max
-// values, or "". Paths are built only for the attribute found.
-func overfull(m map[string]any, max int) string {
+// values, and whether there is one. Paths are built only for the attribute
+// found.
+func overfull(m map[string]any, max int) (string, bool) {
 	for k, v := range m {
 		switch v := v.(type) {
 		case []any:
 			if len(v) > max {
-				return k
+				return k, true
 			}
 			for _, e := range v {
 				if sub, ok := e.(map[string]any); ok {
-					if p := overfull(sub, max); p != "" {
-						return k + "." + p
+					if p, ok := overfull(sub, max); ok {
+						return k + "." + p, true
 					}
 				}
 			}
 		case []string:
 			if len(v) > max {
-				return k
+				return k, true
 			}
 		case []map[string]any:
 			if len(v) > max {
-				return k
+				return k, true
 			}
 		case map[string]any:
-			if p := overfull(v, max); p != "" {
+			if p, ok := overfull(v, max); ok {
 				if strings.HasPrefix(k, "urn:") {
-					return k + ":" + p // an extension's attribute
+					return k + ":" + p, true // an extension's attribute
 				}
-				return k + "." + p
+				return k + "." + p, true
 			}
 		}
 	}
-	return ""
+	return "", false
 }
 
 // TooManyValues returns the *Error for an attribute at path that would
@@ -93,8 +94,8 @@ func TooManyValues(path string, max int) *Error {
 }
 
 // missing returns the path, below m, of a required attribute that m
-// lacks, or "". Read-only attributes are not checked.
-func missing(attrs []*schema.Attribute, m map[string]any) string {
+// lacks, and whether there is one. Read-only attributes are not checked.
+func missing(attrs []*schema.Attribute, m map[string]any) (string, bool) {
 	for _, a := range attrs {
 		if a.Mutability == schema.ReadOnly {
 			continue
@@ -103,7 +104,7 @@ func missing(attrs []*schema.Attribute, m map[string]any) string {
 		if !ok || v == nil || v == "" {
 			// An empty string is no value either, as a filter's pr has it.
 			if a.Required {
-				return a.Name
+				return a.Name, true
 			}
 			continue
 		}
@@ -112,12 +113,12 @@ func missing(attrs []*schema.Attribute, m map[string]any) string {
 		}
 		for _, e := range values(v) {
 			sub, _ := e.(map[string]any)
-			if p := missing(a.SubAttributes, sub); p != "" {
-				return a.Name + "." + p
+			if p, ok := missing(a.SubAttributes, sub); ok {
+				return a.Name + "." + p, true
 			}
 		}
 	}
-	return ""
+	return "", false
 }
 
 // values returns v as a list: its elements if it is multi-valued, else v.

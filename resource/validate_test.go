@@ -556,6 +556,8 @@ func TestCheckValues(t *testing.T) {
 			want: &resource.Error{Type: "invalidValue", Path: "parts.tags", Msg: "more than 2 values"}},
 		{name: "sub-attribute of a single complex value", max: 2, attrs: attrs("part", attrs("tags", three)),
 			want: &resource.Error{Type: "invalidValue", Path: "part.tags", Msg: "more than 2 values"}},
+		{name: "an empty name", max: 2, attrs: attrs("", three),
+			want: &resource.Error{Type: "invalidValue", Path: "", Msg: "more than 2 values"}},
 		{name: "extension attribute", max: 2, attrs: attrs(schema.EnterpriseUserURN, attrs("codes", three)),
 			want: &resource.Error{Type: "invalidValue", Path: schema.EnterpriseUserURN + ":codes", Msg: "more than 2 values"}},
 	}
