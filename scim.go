@@ -160,8 +160,9 @@ type Config struct {
 	// the member. When the group handler implements Memberships, the
 	// server asks GroupsOf which groups list the resource just before
 	// deleting it, and reports each at the version it reads after the
-	// removal; a group that gained the member in between is changed but
-	// not reported.
+	// removal. A group that gained the member in between is changed but
+	// not reported, and one that a concurrent PATCH removed the member
+	// from first is reported twice.
 	OnEvent func(ctx context.Context, e Event)
 
 	// SecurityEventURIs, when not empty, are the event URIs of RFC 9967
