@@ -3,21 +3,18 @@ package scim_test
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
 
 // TestGuidesShowRecordedRequests checks that every request a guide in
-// docs/ shows in an http block is one a golden conversation sends, so
-// that what the guides say a provider sends is what the tests replay.
+// docs/ shows in an http block is the one the exchange it names sends, as
+// (golden: `okta.txt`, "the exchange's title"): just before the block,
+// the title without the source in parentheses that may end it; so that
+// what the guides say a provider sends is what the tests replay.
 func TestGuidesShowRecordedRequests(t *testing.T) {
-	recorded := map[string]bool{}
 	_, convs := goldens(t)
-	for _, conv := range convs {
-		for _, x := range conv.Exchanges {
-			recorded[requestKey(x.Method+" "+x.Target, x.Body)] = true
-		}
-	}
 	guides, err := filepath.Glob("docs/*.md")
 	if err != nil {
 		t.Fatal(err)
@@ -31,11 +28,34 @@ func TestGuidesShowRecordedRequests(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, block := range httpBlocks(string(data)) {
-			line, body, _ := strings.Cut(block, "\n")
+		for _, b := range httpBlocks(string(data)) {
 			shown++
-			if !recorded[requestKey(line, body)] {
-				t.Errorf("%s: the request %q is in no golden conversation in testdata/exchanges", file, line)
+			line, body, _ := strings.Cut(b.block, "\n")
+			ref := goldenRef.FindStringSubmatch(b.before)
+			if ref == nil {
+				t.Errorf("%s: the request %q names no golden exchange, as (golden: `name.txt`, \"title\"): just before it", file, line)
+				continue
+			}
+			name, title := ref[1], strings.Join(strings.Fields(ref[2]), " ")
+			conv, ok := convs[name]
+			if !ok {
+				t.Errorf("%s: the request %q names %s.txt, which is not in testdata/exchanges", file, line, name)
+				continue
+			}
+			found := false
+			for _, x := range conv.Exchanges {
+				// A title may end with its source, in parentheses, which
+				// a guide leaves out.
+				if t := strings.Join(strings.Fields(x.Title), " "); t != title && !strings.HasPrefix(t, title+" (") {
+					continue
+				}
+				found = true
+				if requestKey(x.Method+" "+x.Target, x.Body) != requestKey(line, body) {
+					t.Errorf("%s: the request %q is not the one %s.txt's %q sends: %s %s", file, line, name, title, x.Method, x.Target)
+				}
+			}
+			if !found {
+				t.Errorf("%s: the request %q names %s.txt's %q, which has no exchange of that title", file, line, name, title)
 			}
 		}
 	}
@@ -44,11 +64,20 @@ func TestGuidesShowRecordedRequests(t *testing.T) {
 	}
 }
 
-// httpBlocks returns the contents of the ```http blocks of a Markdown text.
-func httpBlocks(md string) []string {
-	var out []string
+// goldenRef is how a guide names the golden exchange of the request it
+// shows next: (golden: `okta.txt`, "title"):, possibly over several lines,
+// and with quotes in the title.
+var goldenRef = regexp.MustCompile("\\(golden:\\s*`([^`]+)\\.txt`,\\s*\"((?s:.*))\"\\):\\s*$")
+
+// httpBlock is the content of a ```http block of a Markdown text, and the
+// text between it and the block before it.
+type httpBlock struct{ before, block string }
+
+// httpBlocks returns the ```http blocks of a Markdown text.
+func httpBlocks(md string) []httpBlock {
+	var out []httpBlock
 	for {
-		_, rest, ok := strings.Cut(md, "```http\n")
+		before, rest, ok := strings.Cut(md, "```http\n")
 		if !ok {
 			return out
 		}
@@ -56,7 +85,10 @@ func httpBlocks(md string) []string {
 		if !ok {
 			return out
 		}
-		out = append(out, block)
+		if i := strings.LastIndex(before, "```"); i >= 0 {
+			before = before[i+3:]
+		}
+		out = append(out, httpBlock{before, block})
 		md = after
 	}
 }
