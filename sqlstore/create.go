@@ -62,6 +62,6 @@ func (t *table) createInOne(ctx context.Context, r *resource.Resource, tenant an
 		b.WriteString(" RETURNING " + strings.Join(ccols, ", ") + ")")
 	}
 	b.WriteString(" SELECT " + t.selectListFresh(withAll, fresh) + " FROM " + t.alias)
-	out, _, err := t.readRow(ctx, t.s.db(), b.String(), args, 0, errors.New("sqlstore: a create returned no row"))
+	out, _, err := t.readRow(ctx, t.s.db(), b.String(), args, errors.New("sqlstore: a create returned no row"))
 	return out, true, t.s.mapError(err)
 }

@@ -36,14 +36,14 @@ func (t *table) get(ctx context.Context, q querier, id string, tenant any, sel s
 		return nil, t.notFound(id)
 	}
 	where, args := t.whereID(t.alias, idv, tenant)
-	r, _, err := t.readRow(ctx, q, "SELECT "+t.selects[sel]+" FROM "+t.t.Table+" "+t.alias+where, args, 0, t.notFound(id))
+	r, _, err := t.readRow(ctx, q, "SELECT "+t.selects[sel]+" FROM "+t.t.Table+" "+t.alias+where, args, t.notFound(id))
 	return r, err
 }
 
 // readRow runs stmt, which returns at most one resource row as t.selects
-// lists it followed by extra columns, and returns the resource and the
-// extra columns' values; missing is the error when it returns none.
-func (t *table) readRow(ctx context.Context, q querier, stmt string, args []any, extra int, missing error) (*resource.Resource, []any, error) {
+// lists it, and returns the resource and the row's values; missing is the
+// error when it returns none.
+func (t *table) readRow(ctx context.Context, q querier, stmt string, args []any, missing error) (*resource.Resource, []any, error) {
 	rows, err := q.QueryContext(ctx, t.s.d.rebind(stmt), args...)
 	if err != nil {
 		return nil, nil, err
@@ -55,7 +55,7 @@ func (t *table) readRow(ctx context.Context, q querier, stmt string, args []any,
 		}
 		return nil, nil, missing
 	}
-	r, vals, err := t.scanExtra(rows, extra)
+	r, vals, err := t.scanRow(rows)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -77,14 +77,14 @@ func (t *table) ncols() int {
 
 // scan reads a resource row as t.selects lists it.
 func (t *table) scan(rows *sql.Rows) (*resource.Resource, error) {
-	r, _, err := t.scanExtra(rows, 0)
+	r, _, err := t.scanRow(rows)
 	return r, err
 }
 
-// scanExtra reads a resource row as t.selects lists it, followed by extra
-// columns, and returns the resource and the extra columns' values.
-func (t *table) scanExtra(rows *sql.Rows, extra int) (*resource.Resource, []any, error) {
-	vals := make([]any, t.ncols()+extra)
+// scanRow reads a resource row as t.selects lists it, and returns the
+// resource and the row's values.
+func (t *table) scanRow(rows *sql.Rows) (*resource.Resource, []any, error) {
+	vals := make([]any, t.ncols())
 	dest := make([]any, len(vals))
 	for i := range vals {
 		dest[i] = &vals[i]
@@ -93,7 +93,7 @@ func (t *table) scanExtra(rows *sql.Rows, extra int) (*resource.Resource, []any,
 		return nil, nil, err
 	}
 	r, err := t.assemble(vals)
-	return r, vals[len(vals)-extra:], err
+	return r, vals, err
 }
 
 // assemble builds a resource from the values of its row.

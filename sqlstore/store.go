@@ -176,6 +176,7 @@ type table struct {
 	cols      []*column          // the columns of mapped attributes, in a fixed order
 	byPath    map[string]*column // by canonical path
 	unique    []*column          // columns of attributes unique across resources
+	uniqueAt  []int              // the position of each of unique in a select list
 	uniqueIdx []*uniqueIndex     // the index Indexes declares for each of unique
 	secrets   []*column          // columns of write-only or never-returned attributes
 
@@ -440,11 +441,12 @@ func (t *table) finish() error {
 	}
 	t.rt = served
 	// Re-resolve the columns and children against the served type.
-	for _, c := range t.cols {
+	for j, c := range t.cols {
 		nc, _ := newColumn(served, c.path, c.name)
 		*c = *nc
 		if c.leaf.Uniqueness != schema.UniquenessNone && c.path != "externalId" {
 			t.unique = append(t.unique, c)
+			t.uniqueAt = append(t.uniqueAt, fixedCols+j)
 			t.uniqueIdx = append(t.uniqueIdx, &uniqueIndex{name: indexName(t.t.Table, c.name, true), exprs: t.uniqueExprs(c)})
 		}
 		if secret(c.leaf) {

@@ -96,47 +96,44 @@ func (t *table) lockRow(ctx context.Context, tx conn, id, version string, tenant
 		return nil, nil, t.notFound(id)
 	}
 	l := &locked{idv: idv, unique: make([]any, len(t.unique))}
-	var cols []string
-	var dest []any
-	if !read {
-		cols, dest = append(cols, t.t.Version), append(dest, &l.version)
-	}
-	if len(t.jsonSecrets) > 0 {
-		cols, dest = append(cols, t.t.JSON), append(dest, &l.data)
-	}
-	for i, c := range t.unique {
-		cols, dest = append(cols, c.name), append(dest, &l.unique[i])
-	}
-	a := t.alias + "."
-	list := a + strings.Join(cols, ", "+a)
-	if read {
-		list = t.selects[sel]
-		if len(cols) > 0 {
-			list += ", " + a + strings.Join(cols, ", "+a)
-		}
-	}
 	where, args := t.whereID(t.alias, idv, tenant)
-	stmt := "SELECT " + list + " FROM " + t.t.Table + " " + t.alias + where
+	lock := ""
 	if t.s.d == PostgreSQL {
-		stmt += " FOR UPDATE OF " + t.alias
+		lock = " FOR UPDATE OF " + t.alias
 	}
 	var r *resource.Resource
-	var err error
 	if read {
-		var extra []any
-		if r, extra, err = t.readRow(ctx, tx, stmt, args, len(dest), t.notFound(id)); err != nil {
+		// The select list holds the version, the JSON column and the
+		// unique columns, among the resource's.
+		var vals []any
+		var err error
+		if r, vals, err = t.readRow(ctx, tx, "SELECT "+t.selects[sel]+" FROM "+t.t.Table+" "+t.alias+where+lock, args, t.notFound(id)); err != nil {
 			return nil, nil, err
 		}
-		for i, v := range extra {
-			*dest[i].(*any) = v
+		if len(t.jsonSecrets) > 0 {
+			l.data = vals[colJSON]
+		}
+		for i, at := range t.uniqueAt {
+			l.unique[i] = vals[at]
 		}
 		if l.version, err = strconv.ParseInt(r.Meta.Version, 10, 64); err != nil {
 			return nil, nil, fmt.Errorf("sqlstore: %s %q: the version column holds %q, not an integer", t.name, id, r.Meta.Version)
 		}
-	} else if err := tx.QueryRowContext(ctx, t.s.d.rebind(stmt), args...).Scan(dest...); errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, t.notFound(id)
-	} else if err != nil {
-		return nil, nil, err
+	} else {
+		cols, dest := []string{t.t.Version}, []any{&l.version}
+		if len(t.jsonSecrets) > 0 {
+			cols, dest = append(cols, t.t.JSON), append(dest, &l.data)
+		}
+		for i, c := range t.unique {
+			cols, dest = append(cols, c.name), append(dest, &l.unique[i])
+		}
+		a := t.alias + "."
+		stmt := "SELECT " + a + strings.Join(cols, ", "+a) + " FROM " + t.t.Table + " " + t.alias + where + lock
+		if err := tx.QueryRowContext(ctx, t.s.d.rebind(stmt), args...).Scan(dest...); errors.Is(err, sql.ErrNoRows) {
+			return nil, nil, t.notFound(id)
+		} else if err != nil {
+			return nil, nil, err
+		}
 	}
 	if version != "" && strconv.FormatInt(l.version, 10) != version {
 		return nil, nil, fmt.Errorf("sqlstore: %s %q: %w", t.name, id, scim.ErrVersionMismatch)
@@ -304,7 +301,7 @@ func (t *table) update(ctx context.Context, tx conn, r *resource.Resource, idv, 
 		return nil, err
 	}
 	// The row is locked: sql.ErrNoRows is not reached.
-	out, _, err := t.readRow(ctx, tx, stmt+" RETURNING "+t.returning[sel], append(args, wargs...), 0, sql.ErrNoRows)
+	out, _, err := t.readRow(ctx, tx, stmt+" RETURNING "+t.returning[sel], append(args, wargs...), sql.ErrNoRows)
 	return out, err
 }
 
