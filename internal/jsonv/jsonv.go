@@ -238,8 +238,19 @@ func (p *parser) elements(depth int, elem func() bool) bool {
 }
 
 func (p *parser) number() (any, bool) {
-	d, start := p.data, p.i
-	i := p.i
+	start := p.i
+	end, ok := p.scanNumber()
+	if !ok {
+		return nil, false
+	}
+	p.i = end
+	return json.Number(p.src[start:end]), true
+}
+
+// scanNumber returns the end of the number at p.i, and whether there is
+// one.
+func (p *parser) scanNumber() (int, bool) {
+	d, i := p.data, p.i
 	if d[i] == '-' {
 		i++
 	}
@@ -251,12 +262,12 @@ func (p *parser) number() (any, bool) {
 			i++
 		}
 	default:
-		return nil, false
+		return 0, false
 	}
 	if i < len(d) && d[i] == '.' {
 		i++
 		if i >= len(d) || d[i] < '0' || d[i] > '9' {
-			return nil, false
+			return 0, false
 		}
 		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
 			i++
@@ -268,14 +279,64 @@ func (p *parser) number() (any, bool) {
 			i++
 		}
 		if i >= len(d) || d[i] < '0' || d[i] > '9' {
-			return nil, false
+			return 0, false
 		}
 		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
 			i++
 		}
 	}
-	p.i = i
-	return json.Number(p.src[start:i]), true
+	return i, true
+}
+
+// skip reads the value at p.i, at depth, as value does, without building
+// it.
+func (p *parser) skip(depth int) bool {
+	if p.i >= len(p.data) {
+		return false
+	}
+	switch c := p.data[p.i]; {
+	case c == '{':
+		return p.members(depth+1, func(string) bool { return p.skip(depth + 1) })
+	case c == '[':
+		return p.elements(depth+1, func() bool { return p.skip(depth + 1) })
+	case c == '"':
+		return p.skipString()
+	case c == 't':
+		return p.literal("true")
+	case c == 'f':
+		return p.literal("false")
+	case c == 'n':
+		return p.literal("null")
+	case c == '-' || '0' <= c && c <= '9':
+		end, ok := p.scanNumber()
+		p.i = end
+		return ok
+	}
+	return false
+}
+
+// skipString reads the string at p.i, which is '"', as str does, without
+// building it.
+func (p *parser) skipString() bool {
+	d := p.data
+	for i := p.i + 1; i < len(d); {
+		switch c := d[i]; {
+		case c == '"':
+			p.i = i + 1
+			return true
+		case c < 0x20:
+			return false
+		case c == '\\':
+			_, n, ok := UnescapeAt(d, i)
+			if !ok {
+				return false
+			}
+			i += n
+		default:
+			i++
+		}
+	}
+	return false
 }
 
 // key parses an object's key at p.i, which is '"': cut from p.src unless
@@ -429,6 +490,12 @@ func (d *Decoder) Array(elem func() bool) bool {
 func (d *Decoder) Value() (any, bool) {
 	d.p.space()
 	return d.p.value(d.depth)
+}
+
+// Skip reads the next value, as Value does, without building it.
+func (d *Decoder) Skip() bool {
+	d.p.space()
+	return d.p.skip(d.depth)
 }
 
 // String reads the next value, which must be a string.

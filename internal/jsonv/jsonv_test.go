@@ -64,6 +64,11 @@ func TestDepth(t *testing.T) {
 		if ok != want || ok != (n <= maxDepth) {
 			t.Errorf("depth %d: valid %v, encoding/json says %v", n, ok, want)
 		}
+		d := NewDecoder([]byte(s))
+		if skipped := d.Skip() && d.End(); skipped != ok {
+			t.Errorf("depth %d: Skip says valid %v, Parse %v", n, skipped, ok)
+		}
+		d.Close()
 	}
 }
 
@@ -93,6 +98,12 @@ func FuzzParse(f *testing.F) {
 		got, ok := Parse(data, nil)
 		if ok != wantOK {
 			t.Fatalf("Parse(%q): valid %v, encoding/json says %v", data, ok, wantOK)
+		}
+		d := NewDecoder(data)
+		skipped := d.Skip() && d.End()
+		d.Close()
+		if skipped != ok {
+			t.Fatalf("Decoder.Skip(%q): valid %v, Parse says %v", data, skipped, ok)
 		}
 		if !reflect.DeepEqual(want, got) {
 			t.Fatalf("Parse(%q) differs from encoding/json (-want +got):\n%s", data, cmp.Diff(want, got))
