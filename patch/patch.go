@@ -313,13 +313,11 @@ func readEnvelope(body []byte, keep int) (*envelope, bool) {
 		case env.schemas.is(k, "schemas"):
 			env.hasSchema = false
 			if d.Next() != '[' {
-				_, ok := d.Value()
-				return ok
+				return d.Skip()
 			}
 			return d.Array(func() bool {
 				if d.Next() != '"' {
-					_, ok := d.Value()
-					return ok
+					return d.Skip()
 				}
 				s, ok := d.String()
 				env.hasSchema = env.hasSchema || strings.EqualFold(s, schema.PatchOpURN)
@@ -328,20 +326,17 @@ func readEnvelope(body []byte, keep int) (*envelope, bool) {
 		case env.operations.is(k, "Operations"):
 			env.ops, env.count, env.isArray = env.ops[:0], 0, d.Next() == '['
 			if !env.isArray {
-				_, ok := d.Value()
-				return ok
+				return d.Skip()
 			}
 			return d.Array(func() bool {
 				if env.count++; env.count > keep {
-					_, ok := d.Value()
-					return ok
+					return d.Skip()
 				}
 				env.ops = append(env.ops, rawOp{})
 				return readOp(&d, &env.ops[len(env.ops)-1])
 			})
 		}
-		_, ok := d.Value()
-		return ok
+		return d.Skip()
 	})
 	return env, ok && d.End()
 }
@@ -350,8 +345,7 @@ func readEnvelope(body []byte, keep int) (*envelope, bool) {
 func readOp(d *jsonv.Decoder, o *rawOp) bool {
 	if d.Next() != '{' {
 		o.notObject = true
-		_, ok := d.Value()
-		return ok
+		return d.Skip()
 	}
 	return d.Object(func(k string) bool {
 		var ok bool
@@ -361,7 +355,7 @@ func readOp(d *jsonv.Decoder, o *rawOp) bool {
 			if d.Next() == '"' {
 				o.opName, ok = d.String()
 			} else {
-				_, ok = d.Value()
+				ok = d.Skip()
 			}
 		case o.path.is(k, "path"):
 			o.pathText, o.hasPath, o.badPath = "", false, false
@@ -370,14 +364,13 @@ func readOp(d *jsonv.Decoder, o *rawOp) bool {
 				o.pathText, ok = d.String()
 				o.hasPath = true
 			default:
-				var v any
-				v, ok = d.Value()
-				o.badPath = v != nil
+				o.badPath = d.Next() != 'n' // null is no path
+				ok = d.Skip()
 			}
 		case o.value.is(k, "value"):
 			o.v, ok = d.Value()
 		default:
-			_, ok = d.Value()
+			ok = d.Skip()
 		}
 		return ok
 	})
