@@ -259,6 +259,23 @@ func TestDeleteCleanup(t *testing.T) {
 		srv.ServeHTTP(rec, req)
 		return rec.Code
 	}
+	// seeded returns a server over uh and gh, with the user u1 in the
+	// group g1.
+	seeded := func(t *testing.T, uh, gh scim.ResourceHandler, onEvent func(context.Context, scim.Event)) http.Handler {
+		t.Helper()
+		srv, err := scim.NewServer(scim.Config{
+			Endpoints: []scim.Endpoint{{Type: users, Handler: uh}, {Type: groups, Handler: gh}},
+			OnEvent:   onEvent,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bg := context.Background()
+		send(srv, bg, "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen"}`)
+		send(srv, bg, "POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G"}`)
+		send(srv, bg, "PATCH", "/Groups/g1", patch)
+		return srv
+	}
 	for _, handlers := range []string{"native", "generic", "patcher"} {
 		t.Run(handlers, func(t *testing.T) {
 			for range 10 {
@@ -272,24 +289,17 @@ func TestDeleteCleanup(t *testing.T) {
 				}
 				ctx, cancel := context.WithCancel(context.Background())
 				log := &eventLog{}
-				srv, err := scim.NewServer(scim.Config{
-					Endpoints: []scim.Endpoint{{Type: users, Handler: cancelOnDelete{uh, cancel}}, {Type: groups, Handler: gh}},
-					OnEvent:   log.add,
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				bg := context.Background()
-				send(srv, bg, "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen"}`)
-				send(srv, bg, "POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G"}`)
-				send(srv, bg, "PATCH", "/Groups/g1", patch)
+				srv := seeded(t, cancelOnDelete{uh, cancel}, gh, log.add)
 				log.take()
 				if code := send(srv, ctx, "DELETE", "/Users/u1", ""); code != 204 {
 					t.Fatalf("DELETE: %d", code)
 				}
-				g, err := mg.Get(bg, "g1")
-				if err != nil || g.Attributes["members"] != nil {
-					t.Fatalf("the group after its member was deleted by a client that went away: %v, %v", g.Attributes["members"], err)
+				g, err := mg.Get(context.Background(), "g1")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if g.Attributes["members"] != nil {
+					t.Fatalf("the group after its member was deleted by a client that went away: %v", g.Attributes["members"])
 				}
 				if events := log.take(); len(events) != 2 || events[1].ID != "g1" {
 					t.Fatalf("events of the delete: %+v; want the user's and the group's", events)
@@ -298,19 +308,9 @@ func TestDeleteCleanup(t *testing.T) {
 		})
 	}
 
-	mu, mg := testHandler(users, "u"), testHandler(groups, "g")
 	armed := false
-	srv, err := scim.NewServer(scim.Config{
-		Endpoints: []scim.Endpoint{{Type: users, Handler: mu}, {Type: groups, Handler: panicOnGet{mg, &armed}}},
-		OnEvent:   func(context.Context, scim.Event) {},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := seeded(t, testHandler(users, "u"), panicOnGet{testHandler(groups, "g"), &armed}, func(context.Context, scim.Event) {})
 	bg := context.Background()
-	send(srv, bg, "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen"}`)
-	send(srv, bg, "POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G"}`)
-	send(srv, bg, "PATCH", "/Groups/g1", patch)
 	armed = true
 	send(srv, bg, "DELETE", "/Users/u1", "")
 	ctx, cancel := context.WithTimeout(bg, 5*time.Second)
