@@ -278,6 +278,8 @@ func TestDeleteCleanup(t *testing.T) {
 	}
 	for _, handlers := range []string{"native", "generic", "patcher"} {
 		t.Run(handlers, func(t *testing.T) {
+			// A lock taken with an ended context wins or loses at
+			// random; ten rounds make a lost one near certain.
 			for range 10 {
 				mu, mg := testHandler(users, "u"), testHandler(groups, "g")
 				var uh, gh scim.ResourceHandler = mu, mg

@@ -207,9 +207,14 @@ func (s *Server) groupsListing(ctx context.Context, ep *endpoint, id string) map
 // Config.OnEvent; groups are those groupsListing found before the delete. A
 // failure is logged: the resource is gone either way, and the request has
 // succeeded. The work is the server's, not the client's: it goes on when
-// the client has gone, for up to cleanupTime.
+// the client has gone, until the request's deadline, or for up to
+// cleanupTime when it has none.
 func (s *Server) removeMemberships(r *http.Request, ep *endpoint, id string, groups map[*endpoint][]string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), cleanupTime)
+	deadline, ok := r.Context().Deadline()
+	if !ok {
+		deadline = time.Now().Add(cleanupTime)
+	}
+	ctx, cancel := context.WithDeadline(context.WithoutCancel(r.Context()), deadline)
 	defer cancel()
 	for _, g := range ep.groupEPs {
 		var err error
@@ -227,8 +232,9 @@ func (s *Server) removeMemberships(r *http.Request, ep *endpoint, id string, gro
 	}
 }
 
-// cleanupTime bounds the work that follows a delete: removing the deleted
-// resource from its groups, and reporting their changes.
+// cleanupTime bounds the work that follows a delete (removing the deleted
+// resource from its groups, and reporting their changes) of a request
+// without a deadline.
 const cleanupTime = 30 * time.Second
 
 // emitRemoved reports to Config.OnEvent that each of the groups gids of g

@@ -343,15 +343,16 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, ep *endpoint, id
 		}
 		version = stored.Meta.Version
 	}
-	// The groups a store with Memberships removes id from, for their
-	// events: it may do so within Delete, after which they are unknown.
-	groups := s.groupsListing(r.Context(), ep, id)
+	var groups map[*endpoint][]string
 	err := func() error {
 		lk, err := ep.locks.lock(r.Context(), id)
 		if err != nil {
 			return err
 		}
 		defer lk.unlock() // also when Delete panics
+		// The groups a store with Memberships removes id from, for their
+		// events: it may do so within Delete, after which they are unknown.
+		groups = s.groupsListing(r.Context(), ep, id)
 		if err := ep.h.Delete(r.Context(), id, version); err != nil {
 			return err
 		}

@@ -162,7 +162,9 @@ type Config struct {
 	// deleting it, and reports each at the version it reads after the
 	// removal. A group that gained the member in between is changed but
 	// not reported, and one that a concurrent PATCH removed the member
-	// from first is reported twice.
+	// from first is reported twice. This work after a delete goes on when
+	// the client has gone, until the request's deadline (30 seconds when
+	// it has none).
 	OnEvent func(ctx context.Context, e Event)
 
 	// SecurityEventURIs, when not empty, are the event URIs of RFC 9967
