@@ -51,9 +51,10 @@ type Target struct {
 	Conversations map[string]*Conversation
 
 	// Redact are strings never to show in a Result, such as the token
-	// Client sends: each is replaced by "[redacted]" in a response body as
-	// it is read, before any part of it is quoted, so that a service that
-	// echoes a request's headers cannot show one, whole or cut short.
+	// Client sends: each is replaced by "[redacted]" in a response's body
+	// and header values as it is read, before any part of it is quoted,
+	// so that a service that echoes a request's headers cannot show one,
+	// whole or cut short.
 	Redact []string
 }
 

@@ -20,7 +20,7 @@ import (
 type service struct {
 	base   string // its base URL, without a trailing slash
 	client *http.Client
-	redact func([]byte) []byte // hides Target.Redact in a response body
+	redact func([]byte) []byte // hides Target.Redact in a response's body and headers
 }
 
 // redactor returns the function that replaces each of secrets in a body.
@@ -136,6 +136,11 @@ func (sv *service) send(ctx context.Context, method, target string, header http.
 			case <-time.After(retryAfter(resp.Header.Get("Retry-After"))):
 			}
 			continue
+		}
+		for _, vs := range resp.Header {
+			for i, v := range vs {
+				vs[i] = string(sv.redact([]byte(v)))
+			}
 		}
 		x.status, x.header, x.resp = resp.StatusCode, resp.Header, sv.redact(data)
 		return x

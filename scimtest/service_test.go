@@ -159,3 +159,20 @@ func TestCleanupFailures(t *testing.T) {
 		t.Errorf("notes %q; want the 2 left at /Users", res.Notes)
 	}
 }
+
+// TestSendRedacts checks that a string to redact is hidden in a response's
+// headers as well as in its body.
+func TestSendRedacts(t *testing.T) {
+	_, sv := newRecorded(t, func(n int, r *http.Request, w http.ResponseWriter) {
+		w.Header().Set("X-Echo", "Bearer s3cret-token")
+		w.Write([]byte(`{"echo":"s3cret-token"}`))
+	})
+	sv.redact = redactor([]string{"s3cret-token"})
+	x := sv.send(context.Background(), http.MethodGet, "/Users", nil, nil)
+	if got := x.header.Get("X-Echo"); got != "Bearer [redacted]" {
+		t.Errorf("header X-Echo = %q, want the token redacted", got)
+	}
+	if string(x.resp) != `{"echo":"[redacted]"}` {
+		t.Errorf("body %s, want the token redacted", x.resp)
+	}
+}
