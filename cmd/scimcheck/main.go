@@ -136,7 +136,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	// Target.Redact hides the token in what the service sends back; the
 	// rest of what is printed (an error of the client, say) is hidden
 	// here. Control characters a service sends never reach the terminal.
-	hide := func(s string) string { return printable(s) }
+	hide := printable
 	if *token != "" {
 		r := strings.NewReplacer(*token, "[redacted]")
 		hide = func(s string) string { return printable(r.Replace(s)) }
@@ -203,10 +203,9 @@ func loadConversations() (map[string]*scimtest.Conversation, error) {
 	return scimtest.ReadConversations(exchanges, "exchanges/*.txt")
 }
 
-// bearer adds a bearer token (RFC 6750 §2.1) to each request, when it has
-// one.
-// bearer adds the token to the requests it sends to host, the service's,
-// and to no other: a redirect elsewhere goes without it.
+// bearer adds the bearer token (RFC 6750 §2.1) to the requests it sends to
+// host, the service's, and to no other: a redirect elsewhere goes without
+// it.
 type bearer struct {
 	token string
 	host  string

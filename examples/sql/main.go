@@ -15,9 +15,10 @@
 //
 //	-addr     listen address (default 127.0.0.1:8080)
 //	-db       a SQLite file (default scim.db), or a postgres:// DSN
-//	-token    the bearer token clients must send (default $SCIM_TOKEN, which
-//	          keeps it out of the process list); when both are empty, a
-//	          random one is generated and printed at start
+//	-token    the bearer token clients must send, at least 16 characters
+//	          (default $SCIM_TOKEN, which keeps it out of the process
+//	          list); when both are empty, a random one is generated and
+//	          printed at start
 //	-org      the organisation the token provisions (default "default")
 //	-base-url the absolute URL clients reach the server at, such as
 //	          https://app.example.com/scim/v2, for meta.location and
