@@ -296,12 +296,13 @@ func (t *table) update(ctx context.Context, tx conn, r *resource.Resource, idv, 
 	}
 	where, wargs := t.whereID("", idv, tenant)
 	stmt := "UPDATE " + t.t.Table + " SET " + strings.Join(sets, ", ") + where
+	args = append(args, wargs...)
 	if !read {
-		_, err := tx.ExecContext(ctx, t.s.d.rebind(stmt), append(args, wargs...)...)
+		_, err := t.exec(ctx, tx, stmt, args...)
 		return nil, err
 	}
 	// The row is locked: sql.ErrNoRows is not reached.
-	out, _, err := t.readRow(ctx, tx, stmt+" RETURNING "+t.returning[sel], append(args, wargs...), sql.ErrNoRows)
+	out, _, err := t.readRow(ctx, tx, stmt+" RETURNING "+t.returning[sel], args, sql.ErrNoRows)
 	return out, err
 }
 
