@@ -28,6 +28,9 @@
 //	})
 //	srv, err := scim.NewServer(scim.Config{Endpoints: store.Endpoints()})
 //
+// Each type has a table of its own: New refuses two types mapped to one
+// table.
+//
 // # What it does
 //
 //   - Reads: a resource, or a page of them, is one SELECT; child tables,
@@ -83,23 +86,27 @@
 // The package needs database/sql only; the host brings the driver.
 //
 // On SQLite, open the database in WAL mode with a busy timeout, and have
-// transactions take the write lock as they begin (with modernc:
-// _pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_txlock=immediate).
+// transactions take the write lock as they begin. With modernc, the DSN
+// that examples/sql uses:
+//
+//	file:scim.db?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=wal_autocheckpoint(4000)&_pragma=temp_store(memory)&_pragma=cache_size(-65536)&_txlock=immediate
+//
 // A Store lets one write transaction run at a time, and readers see a
 // snapshot meanwhile; the immediate lock makes a second process, or a
 // second Store over the same file, wait its turn instead of failing with
 // SQLITE_BUSY when a transaction that has read turns to write. Under a
 // steady stream of writes, run CheckpointSQLite beside the server, so that
-// requests do not pay for copying the log back into the database, and
-// keep statement journals in memory (_pragma=temp_store(memory)): a
-// PATCH adding 50 members to a large group touches a page of the join
-// table's index per member, and SQLite otherwise writes the journal that
-// could undo the statement to a temporary file. A page cache that holds
-// the join table's indexes (_pragma=cache_size(-65536), 64 MiB, for a
-// million memberships) keeps such a PATCH as fast at the end of an
-// initial sync as at its start; each connection has its own, so bound the
-// pool (sql.DB.SetMaxOpenConns). On
-// PostgreSQL, size the pool for the requests that run at once
+// requests do not pay for copying the log back into the database; the
+// raised wal_autocheckpoint leaves that to it, as a backstop. Statement
+// journals kept in memory (temp_store) matter for a PATCH adding 50
+// members to a large group, which touches a page of the join table's index
+// per member: SQLite otherwise writes the journal that could undo the
+// statement to a temporary file. A page cache that holds the join table's
+// indexes (cache_size, 64 MiB, for a million memberships) keeps such a
+// PATCH as fast at the end of an initial sync as at its start; each
+// connection has its own, so bound the pool (sql.DB.SetMaxOpenConns).
+//
+// On PostgreSQL, size the pool for the requests that run at once
 // (sql.DB.SetMaxIdleConns as well as SetMaxOpenConns), or connections are
 // opened and closed under load.
 //
